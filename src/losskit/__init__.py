@@ -1,0 +1,82 @@
+"""losskit: loss functions with exact gradients and Hessians, on any array library.
+
+>>> import losskit as lk
+>>> float(lk.mse([1.0, 2.0], [1.5, 1.0]))
+0.625
+>>> loss = lk.get("huber", delta=1.35)
+>>> loss
+Huber(delta=1.35)
+
+Every loss is a function (``lk.huber(y_true, y_pred, delta=2.0)``) and a
+:class:`Loss` object (``lk.get("huber", delta=2.0)``) with ``__call__``,
+``gradient`` and ``hessian``. ``lk.names()`` lists the catalog.
+"""
+
+from ._base import Loss, Param
+from ._registry import canonical_name, get, names, register
+from .losses.binary import (
+    binary_cross_entropy,
+    binary_focal,
+    brier,
+    exponential,
+    hinge,
+    modified_huber,
+    sigmoid_cross_entropy,
+    squared_hinge,
+)
+from .losses.multiclass import (
+    categorical_cross_entropy,
+    categorical_hinge,
+    kl_divergence,
+    multi_margin,
+    softmax_cross_entropy,
+    sparse_categorical_cross_entropy,
+)
+from .losses.regression import (
+    huber,
+    log_cosh,
+    mae,
+    mape,
+    mse,
+    msle,
+    poisson,
+    pseudo_huber,
+    quantile,
+    rmse,
+)
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "Loss",
+    "Param",
+    "__version__",
+    "binary_cross_entropy",
+    "binary_focal",
+    "brier",
+    "canonical_name",
+    "categorical_cross_entropy",
+    "categorical_hinge",
+    "exponential",
+    "get",
+    "hinge",
+    "huber",
+    "kl_divergence",
+    "log_cosh",
+    "mae",
+    "mape",
+    "modified_huber",
+    "mse",
+    "msle",
+    "multi_margin",
+    "names",
+    "poisson",
+    "pseudo_huber",
+    "quantile",
+    "register",
+    "rmse",
+    "sigmoid_cross_entropy",
+    "softmax_cross_entropy",
+    "sparse_categorical_cross_entropy",
+    "squared_hinge",
+]

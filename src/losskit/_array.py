@@ -1,0 +1,170 @@
+"""Array namespaces, conversion, dtype rules and lazy-array detection.
+
+Every loss is written once against the Python array API standard; this module
+finds the namespace (``xp``) of the user's arrays and brings every input into
+it. NumPy inputs take a fast lane: ``numpy`` (>= 2.1) follows the standard
+itself, so neither ``array_api_compat.numpy`` (about 150 ms to import) nor
+the per-call dispatch cost is paid for the most common case.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "as_array",
+    "compute_dtype",
+    "device_of",
+    "errstate",
+    "is_lazy",
+    "namespace",
+]
+
+_NUMPY_TYPES = (np.ndarray, np.generic)
+# Plain Python data is converted to the namespace of the other inputs.
+_PLAIN = (list, tuple, int, float, bool)
+
+
+def _library(x: Any) -> str:
+    """A short name for the library an array comes from, for messages."""
+    module = type(x).__module__.split(".")[0]
+    return {"jaxlib": "jax", "array_api_strict": "array_api_strict"}.get(module, module)
+
+
+def namespace(*arrays: Any) -> Any:
+    """The array namespace shared by ``arrays`` (``None`` entries ignored).
+
+    NumPy arrays, NumPy scalars and plain Python data (lists, tuples,
+    numbers) go with any other library: they are converted to it. Two
+    different array libraries raise ``TypeError`` naming both.
+    """
+    foreign = [a for a in arrays if a is not None and not isinstance(a, (*_NUMPY_TYPES, *_PLAIN))]
+    if not foreign:
+        return np
+    first = foreign[0]
+    for other in foreign[1:]:
+        if type(other) is not type(first) and _library(other) != _library(first):
+            msg = (
+                f"inputs come from two array libraries that cannot be combined: "
+                f"{_library(first)} ({type(first).__name__}) and {_library(other)} "
+                f"({type(other).__name__}); convert one of them first."
+            )
+            raise TypeError(msg)
+    from array_api_compat import array_namespace
+
+    try:
+        return array_namespace(*foreign)
+    except TypeError as exc:
+        kinds = ", ".join(sorted({f"{_library(a)} ({type(a).__name__})" for a in foreign}))
+        msg = f"inputs must be arrays of one array library (or lists / NumPy arrays); got {kinds}: {exc}"
+        raise TypeError(msg) from None
+
+
+def device_of(x: Any, xp: Any) -> Any:
+    """The device of ``x`` (``None`` for NumPy)."""
+    if xp is np:
+        return None
+    from array_api_compat import device
+
+    return device(x)
+
+
+def as_array(x: Any, xp: Any, device: Any = None, name: str = "input") -> Any:
+    """``x`` as an array of namespace ``xp``, on ``device``; arrays of ``xp`` pass through."""
+    if xp is np:
+        if type(x) is np.ndarray:
+            return x
+        try:
+            return np.asarray(x)
+        except (ValueError, TypeError) as exc:
+            msg = f"`{name}` must be an array or a (nested) sequence of numbers; {exc}"
+            raise TypeError(msg) from None
+    if isinstance(x, _NUMPY_TYPES) or isinstance(x, _PLAIN):
+        if isinstance(x, _PLAIN):
+            x = np.asarray(x)
+        if x.dtype.kind in "fc" and x.dtype.itemsize == 8 and not _has_float64(xp):
+            x = x.astype(np.float32)
+        return xp.asarray(x, device=device)
+    return x
+
+
+def _has_float64(xp: Any) -> bool:
+    try:
+        xp.asarray(0.0, dtype=xp.float64)
+    except Exception:
+        return False
+    return True
+
+
+def is_floating(dtype: Any, xp: Any) -> bool:
+    return bool(xp.isdtype(dtype, "real floating"))
+
+
+def compute_dtype(y_pred_dtype: Any, y_true_dtype: Any, xp: Any) -> tuple[Any, Any]:
+    """(dtype the loss is computed in, dtype the result is returned in).
+
+    The prediction's float dtype wins (the model's precision); integer or
+    boolean predictions take the target's float dtype, else the namespace's
+    default float. Half precision (float16, bfloat16) is computed in float32
+    and returned in its own dtype.
+    """
+    if xp.isdtype(y_pred_dtype, "complex floating") or (
+        y_true_dtype is not None and xp.isdtype(y_true_dtype, "complex floating")
+    ):
+        msg = "complex inputs are not supported: losses are defined for real values."
+        raise TypeError(msg)
+    if is_floating(y_pred_dtype, xp):
+        out = y_pred_dtype
+    elif y_true_dtype is not None and is_floating(y_true_dtype, xp):
+        out = y_true_dtype
+    else:
+        out = _default_float(xp)
+    if xp.finfo(out).bits < 32:
+        return xp.float32, out
+    return out, out
+
+
+def _default_float(xp: Any) -> Any:
+    if xp is np:
+        return np.float64
+    try:
+        return xp.__array_namespace_info__().default_dtypes()["real floating"]
+    except Exception:  # pragma: no cover - namespaces before the 2023.12 standard
+        return xp.float64
+
+
+def accumulation_dtype(dtype: Any, xp: Any) -> Any:
+    """Sums of float32 (and lower) are accumulated in float64 where the backend has it."""
+    if xp.finfo(dtype).bits < 64 and _has_float64(xp):
+        return xp.float64
+    return dtype
+
+
+def is_lazy(x: Any) -> bool:
+    """True for arrays whose values cannot be read without forcing a computation.
+
+    JAX tracers (under ``jit``, ``grad``, ``vmap``) and Dask arrays are lazy;
+    value checks are skipped for them (shape and dtype checks still run).
+    """
+    if isinstance(x, _NUMPY_TYPES):
+        return False
+    module = type(x).__module__
+    if module.startswith(("jax", "jaxlib")):
+        import jax
+
+        return isinstance(x, jax.core.Tracer)
+    if module.startswith("dask"):
+        return True
+    from array_api_compat import is_lazy_array
+
+    return bool(is_lazy_array(x))
+
+
+def errstate(xp: Any) -> contextlib.AbstractContextManager[Any]:
+    """Silence NumPy's floating-point warnings: the losses handle 0, inf and nan themselves."""
+    if xp is np or getattr(xp, "__name__", "") == "array_api_compat.numpy":
+        return np.errstate(all="ignore")
+    return contextlib.nullcontext()

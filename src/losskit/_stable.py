@@ -1,0 +1,95 @@
+"""Numerically stable building blocks, written against the array API.
+
+Each function is finite wherever its mathematical value is finite, and safe
+under automatic differentiation: where a branch would be ``nan`` or ``inf``
+where it is not selected, its input is replaced first (the "double where"),
+so that neither the value nor an autodiff gradient picks up a ``nan``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+LOG2 = math.log(2.0)
+
+
+def softplus(x: Any, xp: Any) -> Any:
+    r"""``log(1 + exp(x))`` without overflow: ``max(x, 0) + log1p(exp(-|x|))``."""
+    return xp.maximum(x, 0.0) + xp.log1p(xp.exp(-xp.abs(x)))
+
+
+def sigmoid_pair(x: Any, xp: Any) -> tuple[Any, Any]:
+    r"""``(sigmoid(x), sigmoid(-x))``, both to full relative precision.
+
+    ``1 - sigmoid(x)`` cancels for large ``x``; computing ``sigmoid(-x)``
+    from ``e = exp(-|x|)`` keeps every digit of the small one.
+    """
+    e = xp.exp(-xp.abs(x))
+    d = 1.0 + e
+    big = 1.0 / d
+    small = e / d
+    positive = x >= 0.0
+    return xp.where(positive, big, small), xp.where(positive, small, big)
+
+
+def sigmoid_product(x: Any, xp: Any) -> Any:
+    r"""``sigmoid(x) * sigmoid(-x) = e / (1 + e)^2`` with ``e = exp(-|x|)``."""
+    e = xp.exp(-xp.abs(x))
+    return e / ((1.0 + e) * (1.0 + e))
+
+
+def log_softmax(s: Any, xp: Any) -> Any:
+    r"""``s - logsumexp(s)`` over the last axis.
+
+    Computed as ``(s - max) - log(sum(exp(s - max)))``, which stays exact for
+    huge logits where ``s - (max + log(...))`` loses every digit (float32,
+    logits of 1e6). ``-inf`` logits (masked classes) give ``-inf``; a row
+    that is all ``-inf`` gives ``nan`` only where the data has no meaning.
+    """
+    m = xp.max(s, axis=-1, keepdims=True)
+    m = xp.where(xp.isfinite(m), m, 0.0)
+    z = s - m
+    return z - xp.log(xp.sum(xp.exp(z), axis=-1, keepdims=True))
+
+
+def softmax(s: Any, xp: Any) -> Any:
+    """Softmax over the last axis (max-shifted)."""
+    m = xp.max(s, axis=-1, keepdims=True)
+    m = xp.where(xp.isfinite(m), m, 0.0)
+    e = xp.exp(s - m)
+    return e / xp.sum(e, axis=-1, keepdims=True)
+
+
+def xlogy(x: Any, y: Any, xp: Any) -> Any:
+    """``x * log(y)`` with ``0 * log(0) = 0`` (and no ``nan`` under autodiff)."""
+    zero = x == 0.0
+    return xp.where(zero, 0.0, x * xp.log(xp.where(zero, 1.0, y)))
+
+
+def xdivy(x: Any, y: Any, xp: Any) -> Any:
+    """``x / y`` with ``0 / y = 0`` even where ``y`` is 0."""
+    zero = x == 0.0
+    return xp.where(zero, 0.0, x / xp.where(zero, 1.0, y))
+
+
+def log_cosh(r: Any, xp: Any) -> Any:
+    r"""``log(cosh(r))``, finite for every finite ``r`` and exact for tiny ``r``.
+
+    For ``|r| <= 1``: ``log1p(2 sinh(r/2)^2)`` (``cosh r - 1 = 2 sinh^2(r/2)``
+    has no cancellation). Beyond: ``|r| - log 2 + log1p(exp(-2|r|))``, which
+    never overflows (``cosh`` itself overflows at ``|r| ~ 710``).
+    """
+    a = xp.abs(r)
+    small = a <= 1.0
+    sh = xp.sinh(0.5 * xp.where(small, a, 0.0))
+    near = xp.log1p(2.0 * sh * sh)
+    far_a = xp.where(small, 2.0, a)
+    far = (far_a - LOG2) + xp.log1p(xp.exp(-2.0 * far_a))
+    return xp.where(small, near, far)
+
+
+def sech2(r: Any, xp: Any) -> Any:
+    r"""``1 / cosh(r)^2 = 4 e / (1 + e)^2`` with ``e = exp(-2|r|)``: no ``1 - tanh^2`` cancellation."""
+    e = xp.exp(-2.0 * xp.abs(r))
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
