@@ -14,6 +14,7 @@ Every loss is a function (``lk.huber(y_true, y_pred, delta=2.0)``) and a
 
 from ._base import Loss, Param
 from ._registry import canonical_name, get, names, register
+from .losses import regression as _regression  # noqa: F401  (registers first: the catalog's order)
 from .losses.binary import (
     binary_cross_entropy,
     binary_focal,
@@ -80,3 +81,14 @@ __all__ = [
     "sparse_categorical_cross_entropy",
     "squared_hinge",
 ]
+
+
+def __getattr__(name: str):
+    """Aliases as functions too: ``lk.bce is lk.binary_cross_entropy``, ``lk.l1``, ``lk.log_loss``."""
+    from ._registry import _ALIASES
+
+    canonical = _ALIASES.get(name)
+    if canonical is not None and canonical != name:
+        return globals()[canonical]
+    msg = f"module 'losskit' has no attribute {name!r}"
+    raise AttributeError(msg)

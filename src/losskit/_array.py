@@ -82,7 +82,7 @@ def as_array(x: Any, xp: Any, device: Any = None, name: str = "input") -> Any:
         except (ValueError, TypeError) as exc:
             msg = f"`{name}` must be an array or a (nested) sequence of numbers; {exc}"
             raise TypeError(msg) from None
-    if isinstance(x, _NUMPY_TYPES) or isinstance(x, _PLAIN):
+    if isinstance(x, (*_NUMPY_TYPES, *_PLAIN)):
         if isinstance(x, _PLAIN):
             x = np.asarray(x)
         if x.dtype.kind in "fc" and x.dtype.itemsize == 8 and not _has_float64(xp):

@@ -25,6 +25,7 @@ A value whose weight is 0 contributes exactly 0, even where its loss is
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -110,22 +111,23 @@ class _Batch:
                 self._denominator = total
         return self._denominator
 
-    def total(self, l: Any, reduction: str) -> Any:
-        """The weighted sum or mean of ``l``, in the accumulation dtype (not cast back)."""
+    def total(self, values: Any, reduction: str) -> Any:
+        """The weighted sum or mean of ``values``, in the accumulation dtype (not cast back)."""
         xp = self.xp
-        w = self.weight_like(l)
+        w = self.weight_like(values)
         if w is not None:
-            l = xp.where(w == 0.0, 0.0, w * l)
-        s = xp.sum(l, dtype=self.acc_dtype) if l.dtype != self.acc_dtype else xp.sum(l)
+            values = xp.where(w == 0.0, 0.0, w * values)
+        acc = self.acc_dtype
+        s = xp.sum(values, dtype=acc) if values.dtype != acc else xp.sum(values)
         if reduction == "sum":
             return s
         return s / self.denominator()
 
-    def reduce(self, l: Any, reduction: str) -> Any:
-        """Apply the reduction to per-value losses ``l`` and return in the output dtype."""
+    def reduce(self, values: Any, reduction: str) -> Any:
+        """Apply the reduction to per-value losses and return in the output dtype."""
         if reduction == "none":
-            return self.scale(l, "none")
-        return self.out(self.total(l, reduction))
+            return self.scale(values, "none")
+        return self.out(self.total(values, reduction))
 
     def scale(self, d: Any, reduction: str) -> Any:
         """Weight (and for "mean", divide by ``sum(w)``) a per-element derivative or loss."""
@@ -162,9 +164,10 @@ class Loss:
     # -- what a subclass declares ------------------------------------------------------------
     name: ClassVar[str] = ""
     aliases: ClassVar[tuple[str, ...]] = ()
+    formula: ClassVar[str] = ""  # the value in one line of plain text (r = f - y, t = 2y - 1)
     task: ClassVar[str] = ""  # regression | binary | multiclass | distribution
     parameters: ClassVar[tuple[Param, ...]] = ()
-    fixed: ClassVar[dict[str, Any]] = {}  # parameters pinned by this variant (from_logits=True)
+    fixed: ClassVar[Mapping[str, Any]] = {}  # parameters pinned by this variant (from_logits=True)
     class_axis: ClassVar[bool] = False  # the last axis holds classes; one value per sample
     integer_labels: ClassVar[bool] = False  # y_true holds class indices, shape y_pred.shape[:-1]
     y_true_domain: ClassVar[str] = "real"
@@ -496,7 +499,8 @@ def _fail_if(bad: Any, active: Any, values: Any, xp: Any, arg: str, expected: st
     count, index, value = _first_bad(bad, values, xp)
     where = f" at index {index}" if index else ""
     example = f"{value!r}{where}" if value is not None else f"the value{where}"
-    msg = f"`{arg}` must be {expected}; got {count} value{'s' if count != 1 else ''} that are not, e.g. {example}."
+    some = "1 value is" if count == 1 else f"{count} values are"
+    msg = f"`{arg}` must be {expected}; {some} not, e.g. {example}."
     if hint:
         msg += " " + hint
     raise ValueError(msg)
@@ -511,7 +515,15 @@ def _check_domain(domain: str, x: Any, xp: Any, arg: str, active: Any, loss: Los
         if arg == "y_true" or domain not in ("real", "logits"):
             _fail_if(~xp.isfinite(x), active, x, xp, arg, "finite (no nan or inf)")
         else:
-            _fail_if(nan, active, x, xp, arg, "a number (not nan)", "A nan prediction usually means training diverged.")
+            _fail_if(
+                nan,
+                active,
+                x,
+                xp,
+                arg,
+                "a number (not nan)",
+                "A nan prediction usually means training diverged.",
+            )
     if domain in ("real", "finite"):
         return
     if domain == "logits":

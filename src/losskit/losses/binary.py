@@ -7,7 +7,8 @@ labels in ``{0, 1}`` or ``{-1, +1}``.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from .. import _params as P
 from .._base import Loss
@@ -98,6 +99,7 @@ class BinaryCrossEntropy(_Binary):
 
     __slots__ = ()
     name = "binary_cross_entropy"
+    formula = "-(y log p + (1 - y) log(1 - p))"
     aliases = ("bce", "log_loss", "logistic")
     parameters = (
         _FROM_LOGITS,
@@ -173,9 +175,10 @@ class SigmoidCrossEntropy(BinaryCrossEntropy):
 
     __slots__ = ()
     name = "sigmoid_cross_entropy"
+    formula = "max(s, 0) - s y + log(1 + exp(-|s|))"
     aliases = ()
     parameters = tuple(p for p in BinaryCrossEntropy.parameters if p.name not in ("from_logits", "eps"))
-    fixed = {"from_logits": True, "eps": None}
+    fixed: ClassVar[Mapping[str, Any]] = {"from_logits": True, "eps": None}
 
 
 @register
@@ -191,6 +194,7 @@ class Hinge(_Margin):
 
     __slots__ = ()
     name = "hinge"
+    formula = "max(0, 1 - t s)"
 
     def _value(self, t: Any, s: Any, xp: Any) -> Any:
         return xp.maximum(1.0 - t * s, 0.0)
@@ -213,6 +217,7 @@ class SquaredHinge(_Margin):
 
     __slots__ = ()
     name = "squared_hinge"
+    formula = "max(0, 1 - t s)^2"
 
     def _value(self, t: Any, s: Any, xp: Any) -> Any:
         m = xp.maximum(1.0 - t * s, 0.0)
@@ -255,6 +260,7 @@ class BinaryFocal(_Binary):
 
     __slots__ = ()
     name = "binary_focal"
+    formula = "-alpha_t (1 - p_t)^gamma log(p_t)"
     aliases = ("focal",)
     parameters = (
         P.Param("gamma", 2.0, P.nonnegative, ">= 0", "focusing exponent"),
@@ -300,7 +306,7 @@ class BinaryFocal(_Binary):
         g = self.gamma
         if self.from_logits:
             q, p, sp, t = self._logit_terms(y, f, xp)
-            inner = (g * p) * sp + q if g else q
+            inner = g * (p * sp) + q if g else q
             return -t * self._alpha_t(y) * _pow(q, g, xp) * inner
         pt, u, log_pt, t = self._prob_terms(y, f, xp)
         inner = -1.0 / pt
@@ -312,10 +318,11 @@ class BinaryFocal(_Binary):
         g = self.gamma
         if self.from_logits:
             q, p, sp, _ = self._logit_terms(y, f, xp)
-            inner = (2.0 * g + 1.0) * q
+            # p * sp first: it tends to 0 where sp alone overflows (p = sigmoid(z), sp ~ -z)
+            h = (2.0 * g + 1.0) * q * p
             if g:
-                inner = inner + g * sp * (g * p - q)
-            return self._alpha_t(y) * _pow(q, g, xp) * p * inner
+                h = h + g * (p * sp) * (g * p - q)
+            return self._alpha_t(y) * _pow(q, g, xp) * h
         pt, u, log_pt, _ = self._prob_terms(y, f, xp)
         h = _pow(u, g, xp) / (pt * pt)
         if g:
@@ -354,6 +361,7 @@ class ModifiedHuber(_Margin):
 
     __slots__ = ()
     name = "modified_huber"
+    formula = "max(0, 1 - t s)^2 if t s >= -1 else -4 t s"
 
     def _value(self, t: Any, s: Any, xp: Any) -> Any:
         z = t * s
@@ -381,6 +389,7 @@ class Exponential(_Margin):
 
     __slots__ = ()
     name = "exponential"
+    formula = "exp(-t s)"
 
     def _value(self, t: Any, s: Any, xp: Any) -> Any:
         return xp.exp(-t * s)
@@ -404,6 +413,7 @@ class Brier(_Binary):
 
     __slots__ = ()
     name = "brier"
+    formula = "(p - y)^2"
     y_true_domain = "probability"
     y_pred_domain = "probability"
 

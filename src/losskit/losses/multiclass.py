@@ -9,7 +9,8 @@ shaped like ``y_pred``.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from .. import _params as P
 from .._array import device_of
@@ -69,7 +70,15 @@ class _ClassAxis(Loss):
 
     def _check_labels(self, y: Any, f: Any, xp: Any, active: Any) -> None:
         k = f.shape[-1]
-        _fail_if((y < 0) | (y >= k), active, y, xp, "y_true", f"class labels in [0, {k}) for {self.name!r}", self._label_hint())
+        _fail_if(
+            (y < 0) | (y >= k),
+            active,
+            y,
+            xp,
+            "y_true",
+            f"class labels in [0, {k}) for {self.name!r}",
+            self._label_hint(),
+        )
 
     def _label_hint(self) -> str:
         return ""
@@ -136,6 +145,7 @@ class CategoricalCrossEntropy(_CrossEntropyBase):
 
     __slots__ = ()
     name = "categorical_cross_entropy"
+    formula = "-sum_k y_k log q_k"
     aliases = ("cross_entropy", "cce")
     parameters = (_FROM_LOGITS, _SMOOTHING, _CLASS_WEIGHT, _EPS)
     y_true_domain = "distribution"
@@ -160,9 +170,10 @@ class SoftmaxCrossEntropy(CategoricalCrossEntropy):
 
     __slots__ = ()
     name = "softmax_cross_entropy"
+    formula = "-sum_k y_k log softmax(s)_k"
     aliases = ()
     parameters = (_SMOOTHING, _CLASS_WEIGHT)
-    fixed = {"from_logits": True, "eps": None}
+    fixed: ClassVar[Mapping[str, Any]] = {"from_logits": True, "eps": None}
 
 
 @register
@@ -188,6 +199,7 @@ class SparseCategoricalCrossEntropy(_CrossEntropyBase):
 
     __slots__ = ()
     name = "sparse_categorical_cross_entropy"
+    formula = "-log q_y  (y an integer label)"
     aliases = ("sparse_cross_entropy", "nll")
     parameters = (
         _FROM_LOGITS,
@@ -248,6 +260,7 @@ class KLDivergence(_CrossEntropyBase):
 
     __slots__ = ()
     name = "kl_divergence"
+    formula = "sum_k p_k (log p_k - log q_k)"
     aliases = ("kl_div", "relative_entropy")
     task = "distribution"
     parameters = (_FROM_LOGITS, _EPS)
@@ -279,6 +292,7 @@ class CategoricalHinge(_ClassAxis):
 
     __slots__ = ()
     name = "categorical_hinge"
+    formula = "max(0, 1 + max_{k != y} s_k - s_y)"
     aliases = ("crammer_singer",)
     y_true_domain = "onehot"
 
@@ -317,6 +331,7 @@ class MultiMargin(_ClassAxis):
 
     __slots__ = ()
     name = "multi_margin"
+    formula = "sum_{k != y} max(0, margin - s_y + s_k) / K"
     aliases = ("weston_watkins",)
     parameters = (P.Param("margin", 1.0, P.positive, "> 0", "the margin m"),)
     integer_labels = True

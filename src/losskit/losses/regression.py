@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _params as P
-from .._base import Loss, Reduction
 from .._array import errstate
+from .._base import Loss, Reduction
 from .._registry import functional, register
 from .._stable import log_cosh as _log_cosh
 from .._stable import sech2, xdivy, xlogy
@@ -57,6 +57,7 @@ class MSE(_Regression):
 
     __slots__ = ()
     name = "mse"
+    formula = "r^2"
     aliases = ("l2", "squared_error", "mean_squared_error")
 
     def _value(self, y: Any, f: Any, xp: Any) -> Any:
@@ -86,6 +87,7 @@ class RMSE(_Regression):
 
     __slots__ = ()
     name = "rmse"
+    formula = "sqrt(sum(w r^2) / sum(w))"
     aliases = ("root_mean_squared_error",)
     hessian_diagonal = False
 
@@ -154,6 +156,7 @@ class MAE(_Regression):
 
     __slots__ = ()
     name = "mae"
+    formula = "|r|"
     aliases = ("l1", "absolute_error", "mean_absolute_error")
 
     def _value(self, y: Any, f: Any, xp: Any) -> Any:
@@ -184,6 +187,7 @@ class Huber(_Regression):
 
     __slots__ = ()
     name = "huber"
+    formula = "r^2/2 if |r| <= delta else delta (|r| - delta/2)"
     parameters = (P.Param("delta", 1.0, P.positive, "> 0", "where the quadratic turns linear"),)
 
     def _value(self, y: Any, f: Any, xp: Any) -> Any:
@@ -215,6 +219,7 @@ class PseudoHuber(_Regression):
 
     __slots__ = ()
     name = "pseudo_huber"
+    formula = "delta^2 (sqrt(1 + (r/delta)^2) - 1)"
     parameters = (P.Param("delta", 1.0, P.positive, "> 0", "the scale where the loss turns linear"),)
 
     def _value(self, y: Any, f: Any, xp: Any) -> Any:
@@ -244,6 +249,7 @@ class LogCosh(_Regression):
 
     __slots__ = ()
     name = "log_cosh"
+    formula = "log(cosh(r))"
 
     def _value(self, y: Any, f: Any, xp: Any) -> Any:
         return _log_cosh(f - y, xp)
@@ -269,6 +275,7 @@ class Quantile(_Regression):
 
     __slots__ = ()
     name = "quantile"
+    formula = "q (y - f) if y >= f else (1 - q) (f - y)"
     aliases = ("pinball",)
     parameters = (P.Param("quantile", 0.5, P.open_unit, "in (0, 1)", "the quantile level q"),)
 
@@ -305,6 +312,7 @@ class Poisson(_Regression):
 
     __slots__ = ()
     name = "poisson"
+    formula = "f - y log f  (log-rate s: exp(s) - y s)"
     parameters = (P.Param("from_logits", False, P.boolean, "bool", "y_pred holds log-rates"),)
     y_true_domain = "nonnegative"
 
@@ -342,6 +350,7 @@ class MSLE(_Regression):
 
     __slots__ = ()
     name = "msle"
+    formula = "(log(1 + f) - log(1 + y))^2"
     aliases = ("mean_squared_log_error",)
     y_true_domain = "gt_minus_one"
     y_pred_domain = "gt_minus_one"
@@ -374,6 +383,7 @@ class MAPE(_Regression):
 
     __slots__ = ()
     name = "mape"
+    formula = "|r| / max(|y|, eps)"
     aliases = ("mean_absolute_percentage_error",)
 
     def _scale(self, y: Any, xp: Any) -> Any:
