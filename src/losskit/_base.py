@@ -54,7 +54,6 @@ class _Batch:
     __slots__ = (
         "_denominator",
         "acc_dtype",
-        "class_axis",
         "dtype",
         "f",
         "lazy",
@@ -66,19 +65,15 @@ class _Batch:
         "y",
     )
 
-    def __init__(self, xp: Any, class_axis: bool) -> None:
+    def __init__(self, xp: Any) -> None:
         self.xp = xp
-        self.class_axis = class_axis
         self.w: Any = None  # weights aligned with the result shape (trailing axes of size 1)
         self._denominator: Any = None
 
     # -- weights and reductions ---------------------------------------------------------
-    def weight_for(self, ndim: int) -> Any:
-        """The weights reshaped to broadcast against an array of ``ndim`` axes."""
-        w = self.w
-        if w is None or w.ndim == ndim:
-            return w
-        return self.xp.reshape(w, (*w.shape, *((1,) * (ndim - w.ndim))))
+    def weight_like(self, x: Any) -> Any:
+        """The weights (or None) reshaped to broadcast against ``x`` (a trailing class axis)."""
+        return None if self.w is None else _align(self.w, x.ndim, self.xp)
 
     def multiply_weight(self, extra: Any) -> None:
         """Fold a per-sample weight (class weights, ignore mask) into ``w``."""
@@ -86,18 +81,12 @@ class _Batch:
             return
         self.w = extra if self.w is None else self.w * extra  # both aligned with the result shape
 
-    def weight_like(self, x: Any) -> Any:
-        return self.weight_for(x.ndim) if self.w is not None else None
-
     def denominator(self) -> Any:
         """``sum(w)`` over every value (``n`` without weights), in the accumulation dtype."""
         if self._denominator is None:
             xp = self.xp
-            n = math.prod(self.result_shape)
+            n = math.prod(self.result_shape)  # never 0 here: _batch refuses an empty mean
             if self.w is None:
-                if n == 0:
-                    msg = 'the mean of an empty input is undefined; use reduction="sum" or "none".'
-                    raise ValueError(msg)
                 self._denominator = float(n)
             else:
                 repeat = n // max(1, math.prod(self.w.shape))
@@ -330,7 +319,7 @@ class Loss:
         y = as_array(y_true, xp, dev, name="y_true")
         w = None if sample_weight is None else as_array(sample_weight, xp, dev, name="sample_weight")
 
-        b = _Batch(xp, self.class_axis)
+        b = _Batch(xp)
         _check_numeric(f, "y_pred", xp)
         _check_numeric(y, "y_true", xp)
         b.dtype, b.out_dtype = compute_dtype(f.dtype, None if self.integer_labels else y.dtype, xp)
