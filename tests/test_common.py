@@ -9,6 +9,7 @@ import pytest
 
 import losskit as lk
 from cases import SETTINGS, K, inputs, setting_id
+from conftest import backend
 
 REDUCTIONS = ["none", "mean", "sum"]
 DIAGONAL = [loss for loss in SETTINGS if loss.hessian_diagonal]
@@ -45,39 +46,55 @@ def _summed(values, reduction, loss, x_shape):
     return values
 
 
+# Finite differences need thousands of small evaluations: on the eager backends. Dask and JAX
+# run the same code and are held to the NumPy results exactly (test_backends.py, conformance).
+EAGER = ["numpy", "array_api_strict", "torch"]
+
+
+@pytest.fixture(params=EAGER)
+def eager(request):
+    return backend(request.param)
+
+
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
 @pytest.mark.parametrize("loss", SETTINGS, ids=setting_id)
-def test_gradient_matches_finite_differences(loss, reduction, weighted, rng):
+def test_gradient_matches_finite_differences(loss, reduction, weighted, rng, eager):
+    xp = eager
     y, f = inputs(loss, _shape(loss), rng)
     w = rng.uniform(0.5, 2.0, f.shape[:1]) if weighted else None
+    yb, wb = xp.asarray(y), xp.asarray(w)
 
     def value(x):
         # perturbed probability rows leave the simplex: no validation inside the stencil
-        value = loss(y, x, reduction=reduction, sample_weight=w, validate=False)
-        return _summed(value, reduction, loss, x.shape)
+        value = loss(yb, xp.asarray(x), reduction=reduction, sample_weight=wb, validate=False)
+        return _summed(xp.numpy(value), reduction, loss, x.shape)
 
     numeric = _stencil(value, f, _masks(loss, f, reduction), 1e-4 if loss.name != "exponential" else 1e-5)
-    analytic = loss.gradient(y, f, reduction=reduction, sample_weight=w)
+    analytic = loss.gradient(yb, xp.asarray(f), reduction=reduction, sample_weight=wb)
+    assert xp.is_native(analytic)
     assert analytic.shape == f.shape
-    np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(xp.numpy(analytic), numeric, rtol=1e-6, atol=1e-8)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("loss", DIAGONAL, ids=setting_id)
-def test_hessian_matches_finite_differences_of_gradient(loss, reduction, rng):
+def test_hessian_matches_finite_differences_of_gradient(loss, reduction, rng, eager):
+    xp = eager
     y, f = inputs(loss, _shape(loss), rng)
     w = rng.uniform(0.5, 2.0, f.shape[:1])
+    yb, wb = xp.asarray(y), xp.asarray(w)
 
     def grad(x):
-        return loss.gradient(y, x, reduction=reduction, sample_weight=w, validate=False)
+        return xp.numpy(loss.gradient(yb, xp.asarray(x), reduction=reduction, sample_weight=wb, validate=False))
 
     # d g_i / d f_i: perturbing one class column (or every element) at once reads the diagonal
     masks = [np.broadcast_to(np.arange(f.shape[-1]) == k, f.shape) for k in range(f.shape[-1])]
     numeric = _stencil(grad, f, masks, 1e-4)
-    analytic = loss.hessian(y, f, reduction=reduction, sample_weight=w)
+    analytic = loss.hessian(yb, xp.asarray(f), reduction=reduction, sample_weight=wb)
+    assert xp.is_native(analytic)
     assert analytic.shape == f.shape
-    np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(xp.numpy(analytic), numeric, rtol=1e-6, atol=1e-7)
 
 
 def test_rmse_hessian_is_refused_for_every_reduction():
@@ -88,12 +105,13 @@ def test_rmse_hessian_is_refused_for_every_reduction():
 
 
 @pytest.mark.parametrize("loss", SETTINGS, ids=setting_id)
-def test_reductions_agree(loss, rng):
-    """ "sum" is the sum of "none"; "mean" is "sum" over the number of values -- value, gradient, Hessian."""
+def test_reductions_agree(loss, rng, xp):
+    """The "sum" is the sum of "none"; "mean" is "sum" over the number of values: value, gradient, Hessian."""
     y, f = inputs(loss, _shape(loss), rng)
-    none = np.asarray(loss(y, f, reduction="none"))
-    total = loss(y, f, reduction="sum")
-    mean = loss(y, f)
+    yb, fb = xp.asarray(y), xp.asarray(f)
+    none = xp.numpy(loss(yb, fb, reduction="none"))
+    total = xp.numpy(loss(yb, fb, reduction="sum"))
+    mean = xp.numpy(loss(yb, fb))
     n = none.size
     if loss.name == "rmse":
         np.testing.assert_allclose(mean, np.sqrt(np.mean(none**2)), rtol=1e-12)
@@ -106,8 +124,9 @@ def test_reductions_agree(loss, rng):
         np.testing.assert_allclose(mean * n, total, rtol=1e-12)
         derivatives = [loss.gradient] + ([loss.hessian] if loss.hessian_diagonal else [])
         for d in derivatives:
-            np.testing.assert_allclose(d(y, f, reduction="sum"), d(y, f, reduction="none"), rtol=1e-12)
-            np.testing.assert_allclose(d(y, f) * n, d(y, f, reduction="sum"), rtol=1e-12)
+            d_sum = xp.numpy(d(yb, fb, reduction="sum"))
+            np.testing.assert_allclose(d_sum, xp.numpy(d(yb, fb, reduction="none")), rtol=1e-12)
+            np.testing.assert_allclose(xp.numpy(d(yb, fb)) * n, d_sum, rtol=1e-12)
 
 
 @pytest.mark.parametrize("loss", SETTINGS, ids=setting_id)
@@ -136,52 +155,57 @@ def test_weights(loss, rng):
 
 
 @pytest.mark.parametrize("loss", SETTINGS, ids=setting_id)
-def test_zero_weight_rows_are_masked_even_with_bad_data(loss, rng):
+def test_zero_weight_rows_are_masked_even_with_bad_data(loss, rng, xp):
     """A weight of 0 removes a row entirely: its value may be anything, even nan."""
     y, f = inputs(loss, _shape(loss), rng)
     w = np.ones(f.shape[0])
     w[1] = 0.0
     f_bad = f.copy()
     f_bad[1] = np.nan
+    yb, wb = xp.asarray(y), xp.asarray(w)
     for call in (loss.__call__, loss.gradient):
         for reduction in REDUCTIONS:
-            ref = call(y, f, sample_weight=w, reduction=reduction)
-            got = call(y, f_bad, sample_weight=w, reduction=reduction)
+            ref = xp.numpy(call(yb, xp.asarray(f), sample_weight=wb, reduction=reduction))
+            got = xp.numpy(call(yb, xp.asarray(f_bad), sample_weight=wb, reduction=reduction))
             assert not np.isnan(got).any()
             np.testing.assert_allclose(got, ref, rtol=1e-13)
-    assert np.all(np.asarray(loss.gradient(y, f_bad, sample_weight=w, reduction="none"))[1] == 0)
+    g = xp.numpy(loss.gradient(yb, xp.asarray(f_bad), sample_weight=wb, reduction="none"))
+    assert np.all(g[1] == 0)
 
 
 @pytest.mark.parametrize("loss", [s for s in SETTINGS if not s.class_axis], ids=setting_id)
-def test_element_weights_and_row_weights(loss, rng):
+def test_element_weights_and_row_weights(loss, rng, xp):
     """A (N,) weight on (N, K) elementwise values equals the same weight repeated on each element."""
     y, f = inputs(loss, (5, 3), rng)
     w = rng.uniform(0.0, 2.0, 5)
     full = np.repeat(w[:, None], 3, axis=1)
+    yb, fb = xp.asarray(y), xp.asarray(f)
     for call in (loss.__call__, loss.gradient):
         for reduction in REDUCTIONS:
             np.testing.assert_allclose(
-                call(y, f, sample_weight=w, reduction=reduction),
-                call(y, f, sample_weight=full, reduction=reduction),
+                xp.numpy(call(yb, fb, sample_weight=xp.asarray(w), reduction=reduction)),
+                xp.numpy(call(yb, fb, sample_weight=xp.asarray(full), reduction=reduction)),
                 rtol=1e-13,
             )
 
 
 @pytest.mark.parametrize("loss", SETTINGS, ids=setting_id)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_dtype_is_kept(loss, dtype, rng):
+def test_library_and_dtype_are_kept(loss, dtype, rng, xp):
+    """Arrays of a library in, arrays of that library out, in the input's dtype."""
     y, f = inputs(loss, _shape(loss), rng)
-    f = f.astype(dtype)
-    if not loss.integer_labels:
-        y = y.astype(dtype)
+    fb = xp.asarray(f.astype(dtype))
+    yb = xp.asarray(y if loss.integer_labels else y.astype(dtype))
     calls = [loss.__call__, loss.gradient] + ([loss.hessian] if loss.hessian_diagonal else [])
     for call in calls:
         for reduction in REDUCTIONS:
-            assert np.asarray(call(y, f, reduction=reduction)).dtype == dtype
+            out = call(yb, fb, reduction=reduction)
+            assert xp.is_native(out), type(out)
+            assert out.dtype == xp.dtype(dtype)
 
 
 @pytest.mark.parametrize("loss", SETTINGS, ids=setting_id)
-def test_float32_agrees_with_float64(loss, rng):
+def test_float32_agrees_with_float64(loss, rng, xp):
     """float32 results are within a few float32 ulps of the float64 result on the same values."""
     y, f = inputs(loss, _shape(loss, (200,)), rng)
     f32 = f.astype(np.float32)
@@ -192,18 +216,21 @@ def test_float32_agrees_with_float64(loss, rng):
     for call in calls:
         # float32 rows summing to 1 within float32 rounding do not within float64's sqrt(eps)
         ref = np.asarray(call(y64, f32.astype(np.float64), reduction="none", validate=False))
-        got = np.asarray(call(y32, f32, reduction="none"), dtype=np.float64)
+        got = xp.numpy(call(xp.asarray(y32), xp.asarray(f32), reduction="none")).astype(np.float64)
         scale = np.max(np.abs(ref)) if ref.size else 1.0
         np.testing.assert_allclose(got, ref, rtol=8 * eps, atol=8 * eps * scale)
 
 
-def test_mean_of_ten_million_float32_accumulates_in_float64():
+@pytest.mark.parametrize("name", ["numpy", "torch"])
+def test_mean_of_ten_million_float32_accumulates_in_float64(name):
+    xp = backend(name)
     rng = np.random.default_rng(0)
     n = 10_000_000
     y = rng.normal(size=n).astype(np.float32)
     f = (y + rng.normal(size=n)).astype(np.float32)
-    got = lk.mse(y, f)
-    assert got.dtype == np.float32
+    got = lk.mse(xp.asarray(y), xp.asarray(f))
+    assert got.dtype == xp.dtype("float32")
+    got = xp.numpy(got)
     r = f.astype(np.float64) - y.astype(np.float64)
     exact = np.sum(r * r) / n
     assert abs(float(got) - exact) <= 1e-6 * exact

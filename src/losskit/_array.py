@@ -17,6 +17,7 @@ import numpy as np
 __all__ = [
     "as_array",
     "compute_dtype",
+    "constant",
     "device_of",
     "errstate",
     "is_lazy",
@@ -34,16 +35,17 @@ def _library(x: Any) -> str:
     return {"jaxlib": "jax", "array_api_strict": "array_api_strict"}.get(module, module)
 
 
-def namespace(*arrays: Any) -> Any:
-    """The array namespace shared by ``arrays`` (``None`` entries ignored).
+def namespace(*arrays: Any) -> tuple[Any, Any]:
+    """``(xp, device)`` shared by ``arrays`` (``None`` entries ignored).
 
     NumPy arrays, NumPy scalars and plain Python data (lists, tuples,
-    numbers) go with any other library: they are converted to it. Two
-    different array libraries raise ``TypeError`` naming both.
+    numbers) go with any other library: they are converted to it, on the
+    device of the first array of that library. Two different array
+    libraries raise ``TypeError`` naming both.
     """
     foreign = [a for a in arrays if a is not None and not isinstance(a, (*_NUMPY_TYPES, *_PLAIN))]
     if not foreign:
-        return np
+        return np, None
     first = foreign[0]
     for other in foreign[1:]:
         if type(other) is not type(first) and _library(other) != _library(first):
@@ -53,14 +55,15 @@ def namespace(*arrays: Any) -> Any:
                 f"({type(other).__name__}); convert one of them first."
             )
             raise TypeError(msg)
-    from array_api_compat import array_namespace
+    from array_api_compat import array_namespace, device
 
     try:
-        return array_namespace(*foreign)
+        xp = array_namespace(*foreign)
     except TypeError as exc:
         kinds = ", ".join(sorted({f"{_library(a)} ({type(a).__name__})" for a in foreign}))
         msg = f"inputs must be arrays of one array library (or lists / NumPy arrays); got {kinds}: {exc}"
         raise TypeError(msg) from None
+    return xp, device(first)
 
 
 def device_of(x: Any, xp: Any) -> Any:
@@ -85,18 +88,44 @@ def as_array(x: Any, xp: Any, device: Any = None, name: str = "input") -> Any:
     if isinstance(x, (*_NUMPY_TYPES, *_PLAIN)):
         if isinstance(x, _PLAIN):
             x = np.asarray(x)
-        if x.dtype.kind in "fc" and x.dtype.itemsize == 8 and not _has_float64(xp):
+        if x.dtype.kind in "fc" and x.dtype.itemsize == 8 and not has_float64(xp, device):
             x = x.astype(np.float32)
         return xp.asarray(x, device=device)
     return x
 
 
-def _has_float64(xp: Any) -> bool:
-    try:
-        xp.asarray(0.0, dtype=xp.float64)
-    except Exception:
-        return False
-    return True
+def constant(v: np.ndarray, like: Any, xp: Any) -> Any:
+    """A parameter vector (host float64) as an array of ``like``'s namespace, dtype and device."""
+    if xp is np:
+        return v.astype(like.dtype, copy=False)
+    # a writable copy: torch warns on read-only NumPy buffers
+    return xp.asarray(np.array(v, dtype=np.float64), dtype=like.dtype, device=device_of(like, xp))
+
+
+_FLOAT64: dict[str, bool] = {}
+
+
+def has_float64(xp: Any, device: Any = None) -> bool:
+    """Whether ``xp`` computes in float64 on ``device``.
+
+    JAX has it only with ``jax_enable_x64`` (otherwise it downgrades to
+    float32 with a warning); torch's MPS devices lack it.
+    """
+    if xp is np:
+        return True
+    name = getattr(xp, "__name__", "")
+    if "jax" in name:
+        import jax
+
+        return bool(jax.config.jax_enable_x64)
+    if "torch" in name:
+        return getattr(device, "type", "cpu") != "mps"
+    if name not in _FLOAT64:
+        try:
+            _FLOAT64[name] = xp.asarray(0.0, dtype=xp.float64).dtype == xp.float64
+        except Exception:
+            _FLOAT64[name] = False
+    return _FLOAT64[name]
 
 
 def is_floating(dtype: Any, xp: Any) -> bool:
@@ -136,9 +165,9 @@ def _default_float(xp: Any) -> Any:
         return xp.float64
 
 
-def accumulation_dtype(dtype: Any, xp: Any) -> Any:
+def accumulation_dtype(dtype: Any, xp: Any, device: Any = None) -> Any:
     """Sums of float32 (and lower) are accumulated in float64 where the backend has it."""
-    if xp.finfo(dtype).bits < 64 and _has_float64(xp):
+    if xp.finfo(dtype).bits < 64 and has_float64(xp, device):
         return xp.float64
     return dtype
 

@@ -91,7 +91,7 @@ class _Batch:
             else:
                 repeat = n // max(1, math.prod(self.w.shape))
                 total = xp.sum(self.w, dtype=self.acc_dtype) * float(repeat)
-                if not self.lazy and not bool(total > 0):
+                if self.validate and not self.lazy and not bool(total > 0):
                     msg = (
                         "every value has weight 0 (zero `sample_weight`, zero `class_weight` or "
                         'every label equal to `ignore_index`): the weighted mean is undefined; use reduction="sum".'
@@ -313,9 +313,8 @@ class Loss:
             which = "y_true" if y_true is None else "y_pred"
             msg = f"`{which}` is None; pass an array."
             raise TypeError(msg)
-        xp = namespace(y_true, y_pred, sample_weight)
-        f = as_array(y_pred, xp, name="y_pred")
-        dev = device_of(f, xp)
+        xp, dev = namespace(y_true, y_pred, sample_weight)
+        f = as_array(y_pred, xp, dev, name="y_pred")
         y = as_array(y_true, xp, dev, name="y_true")
         w = None if sample_weight is None else as_array(sample_weight, xp, dev, name="sample_weight")
 
@@ -323,7 +322,7 @@ class Loss:
         _check_numeric(f, "y_pred", xp)
         _check_numeric(y, "y_true", xp)
         b.dtype, b.out_dtype = compute_dtype(f.dtype, None if self.integer_labels else y.dtype, xp)
-        b.acc_dtype = accumulation_dtype(b.dtype, xp)
+        b.acc_dtype = accumulation_dtype(b.dtype, xp, dev)
         b.validate = validate
         b.result_shape = self._check_shapes(y, f)
         b.lazy = is_lazy(f) or is_lazy(y) or (w is not None and is_lazy(w))
@@ -558,7 +557,7 @@ def _check_domain(domain: str, x: Any, xp: Any, arg: str, active: Any, loss: Los
 
 
 def _check_rows_sum_to_one(x: Any, xp: Any, arg: str, active: Any, hint: str) -> None:
-    acc = accumulation_dtype(x.dtype, xp)
+    acc = accumulation_dtype(x.dtype, xp, device_of(x, xp))
     sums = xp.sum(x, axis=-1, dtype=acc) if acc != x.dtype else xp.sum(x, axis=-1)
     tol = math.sqrt(xp.finfo(x.dtype).eps)
     row_active = None if active is None else active[..., 0]

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from .. import _params as P
+from .._array import constant
 from .._base import Loss
 from .._registry import functional, register
 from .._stable import sigmoid_pair, sigmoid_product, softplus, xdivy
@@ -135,9 +136,7 @@ class BinaryCrossEntropy(_Binary):
                 f"columns in its last axis; give one weight per column, or a number."
             )
             raise ValueError(msg)
-        from .._array import device_of
-
-        return xp.asarray(pw, dtype=f.dtype, device=device_of(f, xp)) * y
+        return constant(pw, f, xp) * y
 
     def _value(self, y: Any, f: Any, xp: Any) -> Any:
         pos, neg = self._pos(y, f, xp), 1.0 - y

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from .. import _params as P
-from .._array import device_of
+from .._array import constant, device_of
 from .._base import Loss, _fail_if
 from .._registry import functional, register
 from .._stable import log_softmax, softmax, xdivy, xlogy
@@ -61,7 +61,7 @@ class _ClassAxis(Loss):
         if v.shape[0] != k:
             msg = f"`{name}` has {v.shape[0]} entries but `y_pred` has {k} classes (its last axis); give one per class."
             raise ValueError(msg)
-        return xp.asarray(v, dtype=f.dtype, device=device_of(f, xp))
+        return constant(v, f, xp)
 
     def _onehot(self, labels: Any, f: Any, xp: Any) -> Any:
         """A boolean one-hot of integer labels, shaped like ``f``."""
