@@ -13,6 +13,7 @@ Every loss is a function (``lk.huber(y_true, y_pred, delta=2.0)``) and a
 """
 
 from ._base import Loss, Param
+from ._config import get_num_threads, set_num_threads, show_config
 from ._registry import canonical_name, get, names, register
 from .losses import regression as _regression  # noqa: F401  (registers first: the catalog's order)
 from .losses.binary import (
@@ -60,6 +61,7 @@ __all__ = [
     "categorical_hinge",
     "exponential",
     "get",
+    "get_num_threads",
     "hinge",
     "huber",
     "kl_divergence",
@@ -76,6 +78,8 @@ __all__ = [
     "quantile",
     "register",
     "rmse",
+    "set_num_threads",
+    "show_config",
     "sigmoid_cross_entropy",
     "softmax_cross_entropy",
     "sparse_categorical_cross_entropy",

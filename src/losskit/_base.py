@@ -118,7 +118,7 @@ class _Batch:
             return self.scale(values, "none")
         return self.out(self.total(values, reduction))
 
-    def scale(self, d: Any, reduction: str) -> Any:
+    def scale(self, d: Any, reduction: str, out: Any = None) -> Any:
         """Weight (and for "mean", divide by ``sum(w)``) a per-element derivative or loss."""
         xp = self.xp
         w = self.weight_like(d)
@@ -130,7 +130,7 @@ class _Batch:
                 w = w * xp.astype(1.0 / denom, d.dtype)
         if w is not None:
             d = xp.where(w == 0.0, 0.0, w * d)
-        return self.out(d)
+        return self.out(d) if out is None else write_into(out, self.out(d), self.xp)
 
     def out(self, x: Any) -> Any:
         if x.dtype != self.out_dtype:
@@ -266,11 +266,16 @@ class Loss:
         sample_weight: Any = None,
         reduction: Reduction = "mean",
         validate: bool = True,
+        out: Any = None,
     ) -> Any:
-        """The derivative of ``__call__`` (same arguments) with respect to ``y_pred``, shaped like it."""
+        """The derivative of ``__call__`` (same arguments) with respect to ``y_pred``, shaped like it.
+
+        ``out``: an array of ``y_pred``'s shape and the result's dtype to write into (NumPy or
+        PyTorch); it is returned.
+        """
         b = self._batch(y_true, y_pred, sample_weight, reduction, validate)
         with errstate(b.xp):
-            return b.scale(self._gradient(b.y, b.f, b.xp), reduction)
+            return b.scale(self._gradient(b.y, b.f, b.xp), reduction, out)
 
     def hessian(
         self,
@@ -280,11 +285,50 @@ class Loss:
         sample_weight: Any = None,
         reduction: Reduction = "mean",
         validate: bool = True,
+        out: Any = None,
     ) -> Any:
         """The diagonal of the Hessian of ``__call__`` with respect to ``y_pred``, shaped like it."""
+        self._require_diagonal_hessian()
         b = self._batch(y_true, y_pred, sample_weight, reduction, validate)
         with errstate(b.xp):
-            return b.scale(self._hessian(b.y, b.f, b.xp), reduction)
+            return b.scale(self._hessian(b.y, b.f, b.xp), reduction, out)
+
+    def value_and_gradient(
+        self,
+        y_true: Any,
+        y_pred: Any,
+        *,
+        sample_weight: Any = None,
+        reduction: Reduction = "mean",
+        validate: bool = True,
+        out: Any = None,
+    ) -> tuple[Any, Any]:
+        """``(self(...), self.gradient(...))`` from one pass over the data; ``out`` for the gradient."""
+        b = self._batch(y_true, y_pred, sample_weight, reduction, validate)
+        with errstate(b.xp):
+            value, grad = self._value_and_gradient(b.y, b.f, b.xp)
+            return b.reduce(value, reduction), b.scale(grad, reduction, out)
+
+    def gradient_and_hessian(
+        self,
+        y_true: Any,
+        y_pred: Any,
+        *,
+        sample_weight: Any = None,
+        reduction: Reduction = "mean",
+        validate: bool = True,
+        out: tuple[Any, Any] | None = None,
+    ) -> tuple[Any, Any]:
+        """``(self.gradient(...), self.hessian(...))`` from one pass; ``out`` a pair of arrays (or None)."""
+        self._require_diagonal_hessian()
+        g_out, h_out = (None, None) if out is None else out
+        b = self._batch(y_true, y_pred, sample_weight, reduction, validate)
+        with errstate(b.xp):
+            grad, hess = self._gradient_and_hessian(b.y, b.f, b.xp)
+            return b.scale(grad, reduction, g_out), b.scale(hess, reduction, h_out)
+
+    def _require_diagonal_hessian(self) -> None:
+        """Losses whose Hessian is not diagonal (rmse) refuse here, before any work."""
 
     # -- what a subclass implements ------------------------------------------------------------
     def _value(self, y: Any, f: Any, xp: Any) -> Any:
@@ -295,6 +339,13 @@ class Loss:
 
     def _hessian(self, y: Any, f: Any, xp: Any) -> Any:
         raise NotImplementedError
+
+    def _value_and_gradient(self, y: Any, f: Any, xp: Any) -> tuple[Any, Any]:
+        """Both at once; a loss overrides this when they share work."""
+        return self._value(y, f, xp), self._gradient(y, f, xp)
+
+    def _gradient_and_hessian(self, y: Any, f: Any, xp: Any) -> tuple[Any, Any]:
+        return self._gradient(y, f, xp), self._hessian(y, f, xp)
 
     def _targets(self, y: Any, f: Any, b: _Batch) -> Any:
         """Turn checked targets into what the formulas use (label smoothing, {-1,+1} margins,
@@ -421,6 +472,32 @@ class Loss:
         f_active = _align(active, f.ndim, xp) if active is not None else None
         _check_domain(self.y_true_domain, y, xp, "y_true", y_active, self)
         _check_domain(self._pred_domain(), f, xp, "y_pred", f_active, self)
+
+
+def check_out(out: Any, like: Any, dtype: Any, name: str = "out") -> None:
+    """``out`` must be a writable array of ``like``'s library and shape, in ``dtype``."""
+    if type(out) is not type(like):
+        msg = f"`{name}` must be an array of the type of `y_pred` ({type(like).__name__}); got {type(out).__name__}."
+        raise TypeError(msg)
+    if tuple(out.shape) != tuple(like.shape) or out.dtype != dtype:
+        msg = (
+            f"`{name}` must have shape {tuple(like.shape)} and dtype {dtype}; "
+            f"got shape {tuple(out.shape)} and dtype {out.dtype}."
+        )
+        raise ValueError(msg)
+
+
+def write_into(out: Any, result: Any, xp: Any) -> Any:
+    """Copy ``result`` into the caller's buffer ``out`` and return ``out``."""
+    check_out(out, result, result.dtype)
+    if xp is np:
+        np.copyto(out, result)
+    elif hasattr(out, "copy_"):  # torch
+        out.copy_(result)
+    else:
+        msg = f"`out=` needs a mutable array (NumPy or PyTorch); {type(out).__name__} arrays are immutable."
+        raise TypeError(msg)
+    return out
 
 
 def _rebuild(get: Any, name: str, values: dict[str, Any]) -> Loss:

@@ -124,18 +124,44 @@ class RMSE(_Regression):
         sample_weight: Any = None,
         reduction: Reduction = "mean",
         validate: bool = True,
+        out: Any = None,
     ) -> Any:
         if reduction == "none":
-            return super().gradient(y_true, y_pred, sample_weight=sample_weight, reduction="none", validate=validate)
+            return super().gradient(
+                y_true, y_pred, sample_weight=sample_weight, reduction="none", validate=validate, out=out
+            )
+        b = self._batch(y_true, y_pred, sample_weight, reduction, validate)
+        with errstate(b.xp):
+            return self._scaled_residual(b, b.xp.astype(self._root(b, reduction), b.dtype), reduction, out)
+
+    def value_and_gradient(
+        self,
+        y_true: Any,
+        y_pred: Any,
+        *,
+        sample_weight: Any = None,
+        reduction: Reduction = "mean",
+        validate: bool = True,
+        out: Any = None,
+    ) -> tuple[Any, Any]:
+        if reduction == "none":
+            return super().value_and_gradient(
+                y_true, y_pred, sample_weight=sample_weight, reduction="none", validate=validate, out=out
+            )
         b = self._batch(y_true, y_pred, sample_weight, reduction, validate)
         xp = b.xp
         with errstate(xp):
-            root = xp.astype(self._root(b, reduction), b.dtype)
-            zero = root == 0.0
-            g = xp.where(zero, 0.0, (b.f - b.y) / xp.where(zero, 1.0, root))
-            return b.scale(g, reduction)
+            root = self._root(b, reduction)
+            return b.out(root), self._scaled_residual(b, xp.astype(root, b.dtype), reduction, out)
 
-    def hessian(self, y_true: Any, y_pred: Any, **kwargs: Any) -> Any:
+    def _scaled_residual(self, b: Any, root: Any, reduction: str, out: Any) -> Any:
+        """``w r / (sum(w) rmse)``: zero where the RMSE is 0 (a subgradient)."""
+        xp = b.xp
+        zero = root == 0.0
+        g = xp.where(zero, 0.0, (b.f - b.y) / xp.where(zero, 1.0, root))
+        return b.scale(g, reduction, out)
+
+    def _require_diagonal_hessian(self) -> None:
         msg = (
             "the Hessian of 'rmse' is not diagonal (every prediction's derivative depends on all the others), "
             "so losskit does not return it; use 'mse' for a diagonal Hessian (RMSE = sqrt(MSE))."
