@@ -24,8 +24,8 @@ demo: $(VENV)/.installed-demo
 	$(BIN)/python -m losskit
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks setup.py
+	$(BIN)/ruff format --check src tests benchmarks setup.py
 
 # pytest exits 5 when it collects no test: make treats every non-zero exit as a failure.
 test: lint

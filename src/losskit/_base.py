@@ -30,7 +30,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from . import _params
+from . import _fast, _params
 from ._array import (
     accumulation_dtype,
     as_array,
@@ -163,7 +163,7 @@ class Loss:
     y_pred_domain: ClassVar[str] = "real"
     hessian_diagonal: ClassVar[bool] = True
 
-    __slots__ = ("_values",)
+    __slots__ = ("_kernels", "_values")
 
     def __init__(self, **params: Any) -> None:
         values = {}
@@ -183,6 +183,7 @@ class Loss:
             value = params.get(spec.name, spec.default)
             values[spec.name] = spec.check(spec.name, value) if value is not spec.default else value
         object.__setattr__(self, "_values", values)
+        object.__setattr__(self, "_kernels", {})  # the native kernel for each dtype (_fast)
         self._check_params()
 
     def _check_params(self) -> None:
@@ -254,6 +255,10 @@ class Loss:
         validate: bool = True,
     ) -> Any:
         """The loss: per value (``"none"``), summed (``"sum"``) or the weighted mean, the cost."""
+        if _fast.ENABLED and type(y_pred) is np.ndarray:
+            r = _fast.call(self, y_true, y_pred, sample_weight, reduction, validate, True, False, False)
+            if r is not _fast.NOT_HANDLED:
+                return r
         b = self._batch(y_true, y_pred, sample_weight, reduction, validate)
         with errstate(b.xp):
             return b.reduce(self._value(b.y, b.f, b.xp), reduction)
@@ -273,6 +278,10 @@ class Loss:
         ``out``: an array of ``y_pred``'s shape and the result's dtype to write into (NumPy or
         PyTorch); it is returned.
         """
+        if _fast.ENABLED and type(y_pred) is np.ndarray:
+            r = _fast.call(self, y_true, y_pred, sample_weight, reduction, validate, False, True, False, out)
+            if r is not _fast.NOT_HANDLED:
+                return r
         b = self._batch(y_true, y_pred, sample_weight, reduction, validate)
         with errstate(b.xp):
             return b.scale(self._gradient(b.y, b.f, b.xp), reduction, out)
@@ -289,6 +298,10 @@ class Loss:
     ) -> Any:
         """The diagonal of the Hessian of ``__call__`` with respect to ``y_pred``, shaped like it."""
         self._require_diagonal_hessian()
+        if _fast.ENABLED and type(y_pred) is np.ndarray:
+            r = _fast.call(self, y_true, y_pred, sample_weight, reduction, validate, False, False, True, out)
+            if r is not _fast.NOT_HANDLED:
+                return r
         b = self._batch(y_true, y_pred, sample_weight, reduction, validate)
         with errstate(b.xp):
             return b.scale(self._hessian(b.y, b.f, b.xp), reduction, out)
@@ -304,6 +317,10 @@ class Loss:
         out: Any = None,
     ) -> tuple[Any, Any]:
         """``(self(...), self.gradient(...))`` from one pass over the data; ``out`` for the gradient."""
+        if _fast.ENABLED and type(y_pred) is np.ndarray:
+            r = _fast.call(self, y_true, y_pred, sample_weight, reduction, validate, True, True, False, out)
+            if r is not _fast.NOT_HANDLED:
+                return r
         b = self._batch(y_true, y_pred, sample_weight, reduction, validate)
         with errstate(b.xp):
             value, grad = self._value_and_gradient(b.y, b.f, b.xp)
@@ -322,6 +339,10 @@ class Loss:
         """``(self.gradient(...), self.hessian(...))`` from one pass; ``out`` a pair of arrays (or None)."""
         self._require_diagonal_hessian()
         g_out, h_out = (None, None) if out is None else out
+        if _fast.ENABLED and type(y_pred) is np.ndarray:
+            r = _fast.call(self, y_true, y_pred, sample_weight, reduction, validate, False, True, True, g_out, h_out)
+            if r is not _fast.NOT_HANDLED:
+                return r
         b = self._batch(y_true, y_pred, sample_weight, reduction, validate)
         with errstate(b.xp):
             grad, hess = self._gradient_and_hessian(b.y, b.f, b.xp)

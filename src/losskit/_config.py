@@ -53,7 +53,7 @@ def show_config(print_: bool = True) -> dict[str, Any]:
         "version": __version__,
         "python": sys.version.split()[0],
         "numpy": __import__("numpy").__version__,
-        "path": "native" if native is not None and not _fast.forced_reference() else "reference",
+        "path": "native" if _fast.ENABLED else "reference",
         "native_built": native is not None,
         "threads": get_num_threads(),
     }

@@ -89,6 +89,19 @@ def log_cosh(r: Any, xp: Any) -> Any:
     return xp.where(small, near, far)
 
 
+def hypot1(a: Any, xp: Any) -> Any:
+    r"""``hypot(a, 1) = sqrt(a^2 + 1)`` for ``a >= 0``, without overflow.
+
+    Beyond ``2**60`` (float64; ``2**30`` float32) ``a^2 + 1`` rounds to ``a^2``
+    and the result is ``a``; below, ``sqrt(a*a + 1)`` rounds three times and stays
+    within an ulp. Plain arithmetic rather than ``hypot``: the native kernels
+    compute the same operations and agree to the last bit.
+    """
+    big = a > (2.0**60 if xp.finfo(a.dtype).bits >= 64 else 2.0**30)
+    small = xp.where(big, 0.0, a)
+    return xp.where(big, a, xp.sqrt(small * small + 1.0))
+
+
 def sech2(r: Any, xp: Any) -> Any:
     r"""``1 / cosh(r)^2 = 4 e / (1 + e)^2`` with ``e = exp(-2|r|)``: no ``1 - tanh^2`` cancellation."""
     e = xp.exp(-2.0 * xp.abs(r))

@@ -8,8 +8,8 @@ from .. import _params as P
 from .._array import errstate
 from .._base import Loss, Reduction
 from .._registry import functional, register
+from .._stable import hypot1, sech2, xdivy, xlogy
 from .._stable import log_cosh as _log_cosh
-from .._stable import sech2, xdivy, xlogy
 
 __all__ = [
     "MAE",
@@ -237,7 +237,8 @@ class PseudoHuber(_Regression):
         \quad \ell' = \frac{r}{\sqrt{1 + (r/\delta)^2}},
         \quad \ell'' = \left(1 + (r/\delta)^2\right)^{-3/2}
 
-    Evaluated as ``delta |r| a / (hypot(1, a) + 1)`` with ``a = |r|/delta``:
+    Evaluated as ``delta |r| a / (hypot(1, a) + 1)`` with ``a = |r|/delta``
+    (``hypot(1, a)`` computed without overflow, see ``_stable.hypot1``):
     no overflow up to the dtype's maximum and no ``sqrt(1+x) - 1``
     cancellation for tiny residuals. Same as XGBoost's
     ``reg:pseudohubererror`` (``huber_slope = delta``).
@@ -251,14 +252,14 @@ class PseudoHuber(_Regression):
     def _value(self, y: Any, f: Any, xp: Any) -> Any:
         r = xp.abs(f - y)
         a = r / self.delta
-        return (self.delta * r) * (a / (xp.hypot(a, 1.0) + 1.0))
+        return (self.delta * r) * (a / (hypot1(a, xp) + 1.0))
 
     def _gradient(self, y: Any, f: Any, xp: Any) -> Any:
         r = f - y
-        return r / xp.hypot(r / self.delta, 1.0)
+        return r / hypot1(xp.abs(r / self.delta), xp)
 
     def _hessian(self, y: Any, f: Any, xp: Any) -> Any:
-        h = xp.hypot((f - y) / self.delta, 1.0)
+        h = hypot1(xp.abs((f - y) / self.delta), xp)
         return 1.0 / (h * h * h)
 
 

@@ -1,0 +1,86 @@
+"""Build the optional native kernels (``losskit._native``); everything else is in pyproject.toml.
+
+The extension is optional: where no C compiler (or no OpenMP) is available the
+package installs anyway and runs on its array-API reference path;
+``losskit.show_config()`` says which path is active.
+
+Flags: ``-O3 -fno-math-errno -fno-trapping-math`` let GCC vectorise the kernels'
+own exp/log implementations and if-convert selects. ``-ffast-math`` is never
+used: it breaks nan/inf semantics and, linked in, sets flush-to-zero for the
+whole Python process. Runtime CPU dispatch (default / x86-64-v3 / x86-64-v4)
+is done in the source with GCC's ``target_clones``, so one wheel serves every
+x86-64 machine.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import warnings
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+BASE_FLAGS = ["-O3", "-std=c11", "-fno-math-errno", "-fno-trapping-math", "-fvisibility=hidden"]
+OPENMP = ["-fopenmp"]
+
+
+def _compiles(compiler: list[str], flags: list[str]) -> bool:
+    """Whether the C compiler accepts ``flags`` on a program using OpenMP."""
+    src = "#include <omp.h>\nint main(void){int n=0;\n#pragma omp parallel reduction(+:n)\nn+=1;\nreturn n<1;}\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        c = os.path.join(tmp, "t.c")
+        with open(c, "w") as fh:
+            fh.write(src)
+        try:
+            result = subprocess.run(
+                [*compiler, *flags, c, "-o", os.path.join(tmp, "t")], capture_output=True, timeout=60
+            )
+        except (OSError, subprocess.SubprocessError):
+            return False
+        return result.returncode == 0
+
+
+class OptionalBuildExt(build_ext):
+    """Build the kernels when possible; otherwise warn and install the reference path only."""
+
+    def build_extension(self, ext: Extension) -> None:
+        compiler = (sysconfig.get_config_var("CC") or "cc").split()
+        if shutil.which(compiler[0]) is None:
+            warnings.warn(f"losskit: no C compiler ({compiler[0]}); installing the reference path only", stacklevel=1)
+            return
+        if _compiles(compiler, OPENMP):
+            ext.extra_compile_args += OPENMP
+            ext.extra_link_args += OPENMP
+        else:
+            # single-threaded kernels; `omp simd` pragmas still vectorise
+            ext.extra_compile_args += ["-fopenmp-simd"] if _compiles(compiler, ["-fopenmp-simd"]) else []
+        try:
+            super().build_extension(ext)
+        except Exception as exc:  # a compiler error must not block the install
+            warnings.warn(f"losskit: native kernels not built ({exc}); using the reference path", stacklevel=1)
+
+
+native = Extension(
+    "losskit._native",
+    sources=["src/losskit/_native/module.c"],
+    depends=[
+        "src/losskit/_native/vmath.h",
+        "src/losskit/_native/ops.h",
+        "src/losskit/_native/elementwise.h",
+    ],
+    extra_compile_args=list(BASE_FLAGS),
+    extra_link_args=[],
+    optional=True,
+)
+
+if os.environ.get("LOSSKIT_NO_NATIVE", "") not in ("", "0") or sys.platform == "win32":
+    ext_modules: list[Extension] = []
+else:
+    ext_modules = [native]
+
+setup(ext_modules=ext_modules, cmdclass={"build_ext": OptionalBuildExt})

@@ -1,0 +1,138 @@
+/* Drivers of the elementwise losses for one storage type S (included once per S).
+ *
+ * Arrays hold S (float or double); every computation is in double (T), rounded once
+ * to S on store: float32 results are within about half an ulp of exact, more accurate
+ * than float32 arithmetic (NumPy's float32 exp and log alone are up to 2.3 and 2.9
+ * ulps off).
+ *
+ * One pass over memory computes what a call asks for -- the weighted sum of the
+ * losses, the per-element losses, the gradient, the Hessian -- and the data
+ * checks. Sums follow NumPy's own pairwise summation exactly (the reference path
+ * sums with NumPy), leaf by leaf, so the two paths give the same sum of the same
+ * values and the result does not depend on the number of threads. Blocks or
+ * leaves are shared among threads (OpenMP) when n >= LK_PAR_MIN.
+ *
+ * Weights (w, optional) follow the reference path exactly: a value's loss is
+ * w * l, zero where w == 0 (even if l is inf or nan), and derivatives are
+ * (w * scale) * d, zero where that weight is 0; the unweighted "mean" multiplies
+ * by scale = 1/n rounded to T. Data checks skip values whose weight is 0.
+ */
+
+/* ELEM_BODY: element i, with compile-time MODE and WEIGHTED; the value to be summed goes to
+ * V[i - i0] (a leaf buffer) in the LK_SUM modes. */
+#define ELEM_BODY(OPNAME, CHECKNAME, MODE, WEIGHTED)                                      \
+    {                                                                                     \
+        T y_ = (T)Y[i], f_ = (T)F[i], l_, g_, h_;                                               \
+        OP(OPNAME)(y_, f_, P, &l_, &g_, &h_);                                             \
+        unsigned fl_ = CHECK(CHECKNAME)(y_, f_);                                          \
+        if (WEIGHTED) {                                                                   \
+            T w_ = (T)W[i];                                                                  \
+            fl_ = (w_ != 0) ? fl_ : 0u;                                                   \
+            fl_ |= (!(w_ >= 0) | !(w_ <= TMAX)) ? LK_BAD : 0u;                            \
+            T wl_ = (w_ == 0) ? (T)0 : w_ * l_;                                           \
+            if ((MODE) & LK_SUM) V[i - i0] = (double)wl_;                                 \
+            if ((MODE) & LK_VALUES) L[i] = (S)wl_;                                        \
+            if ((MODE) & (LK_GRAD | LK_HESS)) {                                           \
+                T ws_ = w_ * sc;                                                          \
+                if ((MODE) & LK_GRAD) G[i] = (S)((ws_ == 0) ? (T)0 : ws_ * g_);           \
+                if ((MODE) & LK_HESS) H[i] = (S)((ws_ == 0) ? (T)0 : ws_ * h_);           \
+            }                                                                             \
+        } else {                                                                          \
+            if ((MODE) & LK_SUM) V[i - i0] = (double)l_;                                  \
+            if ((MODE) & LK_VALUES) L[i] = (S)l_;                                         \
+            if ((MODE) & LK_GRAD) G[i] = (S)(scaled ? g_ * sc : g_);                      \
+            if ((MODE) & LK_HESS) H[i] = (S)(scaled ? h_ * sc : h_);                      \
+        }                                                                                 \
+        flags_b |= fl_;                                                                   \
+    }
+
+/* ELEM_LOOP: the threaded loop for one (MODE, WEIGHTED) combination. Without a sum: blocks of
+ * LK_BLOCK. With a sum: the leaves of NumPy's pairwise summation (module.c), each leaf's values
+ * in a buffer summed NumPy's way into sums[k]; module.c combines the leaves in NumPy's tree. */
+#define ELEM_LOOP(OPNAME, CHECKNAME, MODE, WEIGHTED)                                                \
+    do {                                                                                            \
+        const Py_ssize_t nw = ((MODE) & LK_SUM) ? a->nleaves : nb;                                  \
+        _Pragma("omp parallel for schedule(static) num_threads(nt) reduction(|:flags) if(nt > 1)")  \
+        for (Py_ssize_t b = 0; b < nw; b++) {                                                       \
+            Py_ssize_t i0, i1;                                                                      \
+            if ((MODE) & LK_SUM) {                                                                  \
+                i0 = a->leaf_start[b];                                                              \
+                i1 = a->leaf_start[b + 1];                                                          \
+            } else {                                                                                \
+                i0 = b * LK_BLOCK;                                                                  \
+                i1 = (i0 + LK_BLOCK < n) ? i0 + LK_BLOCK : n;                                       \
+            }                                                                                       \
+            double V[LK_LEAF];                                                                      \
+            unsigned flags_b = 0;                                                                   \
+            _Pragma("omp simd reduction(|:flags_b)")                                                \
+            for (Py_ssize_t i = i0; i < i1; i++) ELEM_BODY(OPNAME, CHECKNAME, MODE, WEIGHTED)       \
+            if ((MODE) & LK_SUM) a->sums[b] = lk_leaf_sum(V, i1 - i0);                              \
+            flags |= flags_b;                                                                       \
+        }                                                                                           \
+    } while (0)
+
+#define ELEM_CASE(OPNAME, CHECKNAME, MODE)                                     \
+    case (MODE):                                                              \
+        if (W) ELEM_LOOP(OPNAME, CHECKNAME, MODE, 1);                          \
+        else ELEM_LOOP(OPNAME, CHECKNAME, MODE, 0);                            \
+        break;
+
+/* DEFINE_ELEMENTWISE: the driver of one loss for type T, cloned for each CPU level. */
+#define DEFINE_ELEMENTWISE(OPNAME, CHECKNAME)                                             \
+    static LK_CLONES int CAT(run_##OPNAME, SSFX)(lk_args *a) {                             \
+        const S *restrict Y = (const S *)a->y, *restrict F = (const S *)a->f;             \
+        const S *restrict W = (const S *)a->w;                                            \
+        S *restrict L = (S *)a->l, *restrict G = (S *)a->g, *restrict H = (S *)a->h;      \
+        const T *restrict P = a->p;                                                       \
+        const T sc = a->scale;                                                            \
+        const int scaled = a->scale != 1.0;                                               \
+        const Py_ssize_t n = a->n, nb = (n + LK_BLOCK - 1) / LK_BLOCK;                    \
+        const int nt = (n >= LK_PAR_MIN) ? a->nthreads : 1;                               \
+        unsigned flags = 0;                                                               \
+        (void)sc;                                                                         \
+        (void)scaled;                                                                     \
+        switch (a->mode) {                                                                \
+            ELEM_CASE(OPNAME, CHECKNAME, LK_SUM)                                          \
+            ELEM_CASE(OPNAME, CHECKNAME, LK_VALUES)                                       \
+            ELEM_CASE(OPNAME, CHECKNAME, LK_GRAD)                                         \
+            ELEM_CASE(OPNAME, CHECKNAME, LK_HESS)                                         \
+            ELEM_CASE(OPNAME, CHECKNAME, LK_SUM | LK_GRAD)                                \
+            ELEM_CASE(OPNAME, CHECKNAME, LK_VALUES | LK_GRAD)                             \
+            ELEM_CASE(OPNAME, CHECKNAME, LK_GRAD | LK_HESS)                               \
+            default:                                                                      \
+                return -1;                                                                \
+        }                                                                                 \
+        a->flags = flags;                                                                 \
+        return 0;                                                                         \
+    }
+
+DEFINE_ELEMENTWISE(mse, real)
+DEFINE_ELEMENTWISE(mae, real)
+DEFINE_ELEMENTWISE(huber, real)
+DEFINE_ELEMENTWISE(pseudo_huber, real)
+DEFINE_ELEMENTWISE(log_cosh, real)
+DEFINE_ELEMENTWISE(quantile, real)
+DEFINE_ELEMENTWISE(poisson_rate, poisson_rate)
+DEFINE_ELEMENTWISE(poisson_log, poisson_log)
+DEFINE_ELEMENTWISE(msle, msle)
+DEFINE_ELEMENTWISE(mape, real)
+DEFINE_ELEMENTWISE(bce_prob, prob_prob)
+DEFINE_ELEMENTWISE(bce_logit, prob_logit)
+DEFINE_ELEMENTWISE(hinge, margin)
+DEFINE_ELEMENTWISE(squared_hinge, margin)
+DEFINE_ELEMENTWISE(modified_huber, margin)
+DEFINE_ELEMENTWISE(exponential, margin)
+DEFINE_ELEMENTWISE(brier, prob_prob)
+DEFINE_ELEMENTWISE(focal_logit, binary_logit)
+DEFINE_ELEMENTWISE(focal_prob, binary_prob)
+
+/* The drivers in the order of the op ids of module.c (and _fast.py). */
+static int (*const CAT(ELEMENTWISE, SSFX)[])(lk_args *) = {
+    CAT(run_mse, SSFX),           CAT(run_mae, SSFX),          CAT(run_huber, SSFX),
+    CAT(run_pseudo_huber, SSFX),  CAT(run_log_cosh, SSFX),     CAT(run_quantile, SSFX),
+    CAT(run_poisson_rate, SSFX),  CAT(run_poisson_log, SSFX),  CAT(run_msle, SSFX),
+    CAT(run_mape, SSFX),          CAT(run_bce_prob, SSFX),     CAT(run_bce_logit, SSFX),
+    CAT(run_hinge, SSFX),         CAT(run_squared_hinge, SSFX), CAT(run_modified_huber, SSFX),
+    CAT(run_exponential, SSFX),   CAT(run_brier, SSFX),        CAT(run_focal_logit, SSFX),
+    CAT(run_focal_prob, SSFX),
+};

@@ -1,0 +1,406 @@
+/* losskit._native: fused loss kernels for NumPy inputs.
+ *
+ * Called from losskit/_fast.py only, with arguments it has already checked
+ * (types, shapes, contiguity); the kernels themselves check the data (domains,
+ * weights) in the same pass and report a flag, on which _fast.py hands the call
+ * to the reference path so that the user gets its precise error message.
+ *
+ * Arrays arrive through the buffer protocol (no NumPy headers needed to build).
+ * The GIL is released while a kernel runs.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "vmath.h"
+
+/* Runtime CPU dispatch: GCC builds each kernel for baseline x86-64, x86-64-v3 (AVX2, FMA)
+ * and x86-64-v4 (AVX-512) and picks one when the module loads (ifunc). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && __GNUC__ >= 11
+#define LK_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+#define LK_HAVE_CLONES 1
+#else
+#define LK_CLONES
+#define LK_HAVE_CLONES 0
+#endif
+
+#define LK_BLOCK 1024            /* elements per thread work item (no sum) */
+#define LK_PAR_MIN 32768         /* fewer elements than this: one thread */
+#define LK_MAX_PARAMS 8
+#define LK_LEAF 128              /* NumPy's PW_BLOCKSIZE: the largest leaf of its pairwise sum */
+#define LK_CHUNK 8192            /* NumPy's buffer: float32 values are summed in float64 chunks of it */
+#define LK_STACK_LEAVES 128
+
+/* what a call computes */
+#define LK_SUM 1    /* the weighted sum of the losses (and of the weights) */
+#define LK_VALUES 2 /* the per-element weighted losses */
+#define LK_GRAD 4
+#define LK_HESS 8
+
+/* data-check flags */
+#define LK_BAD 1u
+#define LK_SAW_ZERO 2u  /* a margin label 0 (of {0, 1}) */
+#define LK_SAW_MINUS 4u /* a margin label -1 (of {-1, +1}) */
+
+#define LK_LN2 0.6931471805599453094172321214581766
+
+typedef struct {
+    const void *y, *f, *w;
+    void *l, *g, *h;
+    Py_ssize_t n;
+    double p[LK_MAX_PARAMS];
+    double scale;
+    int mode;
+    int nthreads;
+    unsigned flags;
+    const Py_ssize_t *leaf_start; /* nleaves + 1 offsets (the sum's leaves) */
+    Py_ssize_t nleaves;
+    double *sums; /* one per leaf */
+} lk_args;
+
+/* -- NumPy's pairwise summation (numpy/_core/src/umath/loops_utils.h.src), reproduced so that
+ *    the kernels' sums equal the reference path's np.sum of the same values bit for bit ----- */
+
+/* a leaf: fewer than 8 values in order; else 8 accumulators, combined as a tree, then the rest */
+static inline double lk_leaf_sum(const double *v, Py_ssize_t m) {
+    if (m < 8) {
+        double res = 0.0;
+        for (Py_ssize_t i = 0; i < m; i++) res += v[i];
+        return res;
+    }
+    double r0 = v[0], r1 = v[1], r2 = v[2], r3 = v[3], r4 = v[4], r5 = v[5], r6 = v[6], r7 = v[7];
+    Py_ssize_t i;
+    for (i = 8; i < m - (m % 8); i += 8) {
+        r0 += v[i];
+        r1 += v[i + 1];
+        r2 += v[i + 2];
+        r3 += v[i + 3];
+        r4 += v[i + 4];
+        r5 += v[i + 5];
+        r6 += v[i + 6];
+        r7 += v[i + 7];
+    }
+    double res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
+    for (; i < m; i++) res += v[i];
+    return res;
+}
+
+static Py_ssize_t pw_count(Py_ssize_t n) {
+    if (n <= LK_LEAF) return 1;
+    Py_ssize_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return pw_count(n2) + pw_count(n - n2);
+}
+
+static void pw_fill(Py_ssize_t start, Py_ssize_t n, Py_ssize_t *starts, Py_ssize_t *k) {
+    if (n <= LK_LEAF) {
+        starts[(*k)++] = start;
+        return;
+    }
+    Py_ssize_t n2 = n / 2;
+    n2 -= n2 % 8;
+    pw_fill(start, n2, starts, k);
+    pw_fill(start + n2, n - n2, starts, k);
+}
+
+static double pw_combine(const double *sums, Py_ssize_t n, Py_ssize_t *k) {
+    if (n <= LK_LEAF) return sums[(*k)++];
+    Py_ssize_t n2 = n / 2;
+    n2 -= n2 % 8;
+    double left = pw_combine(sums, n2, k);
+    double right = pw_combine(sums, n - n2, k);
+    return left + right;
+}
+
+/* The leaves of np.sum over n values: one pairwise tree (float64), or one per chunk of
+ * LK_CHUNK (float32 values summed with dtype=float64 go through NumPy's casting buffer). */
+static Py_ssize_t sum_leaves(Py_ssize_t n, int chunked, Py_ssize_t *starts) {
+    Py_ssize_t k = 0, step = chunked ? LK_CHUNK : n;
+    for (Py_ssize_t c = 0; c < n; c += step) {
+        Py_ssize_t len = (n - c < step) ? n - c : step;
+        if (starts) pw_fill(c, len, starts, &k);
+        else k += pw_count(len);
+    }
+    if (starts) starts[k] = n;
+    return k;
+}
+
+static double sum_combine(const double *sums, Py_ssize_t n, int chunked) {
+    Py_ssize_t k = 0, step = chunked ? LK_CHUNK : n;
+    double res = 0.0; /* NumPy's reduction starts from the identity */
+    for (Py_ssize_t c = 0; c < n; c += step) res += pw_combine(sums, (n - c < step) ? n - c : step, &k);
+    return res;
+}
+
+static int lk_threads = 1;
+
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+
+/* -- the element functions, in double ------------------------------------------------------- */
+#define T double
+#define SFX _d
+#define TMAX 1.7976931348623157e308
+#define ABS(x) __builtin_fabs(x)
+#define SQRT(x) __builtin_sqrt(x)
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define EXP lk_exp_d
+#define EXPM1 lk_expm1_d
+#define LOG lk_log_d
+#define LOG1P lk_log1p_d
+/* _stable.hypot1: the same operations (no fma: -std=c11 keeps fp-contract off) */
+#define HYPOT1(a) ((a) > 0x1p60 ? (a) : __builtin_sqrt(((a) > 0x1p60 ? 0.0 : (a)) * ((a) > 0x1p60 ? 0.0 : (a)) + 1.0))
+#include "ops.h"
+
+/* -- the drivers, for float64 and float32 arrays (both computing in double) ---------------------- */
+#define S double
+#define SSFX _d
+#include "elementwise.h"
+#undef S
+#undef SSFX
+#define S float
+#define SSFX _f
+#include "elementwise.h"
+
+#define N_OPS ((int)(sizeof(ELEMENTWISE_d) / sizeof(ELEMENTWISE_d[0])))
+
+/* -- helpers ---------------------------------------------------------------------------------- */
+
+/* A C-contiguous buffer of n items of the given format ('d' or 'f'); obj may be None when optional. */
+static int get_buffer(PyObject *obj, Py_buffer *view, int writable, char fmt, Py_ssize_t n, const char *what) {
+    view->obj = NULL;
+    if (obj == Py_None) return 0;
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
+    const char *f = view->format ? view->format : "B";
+    if (f[0] == '<' || f[0] == '=' || f[0] == '@') f++;
+    if (f[0] != fmt || f[1] != '\0' || view->len != n * view->itemsize) {
+        PyErr_Format(PyExc_ValueError, "%s: expected %zd contiguous items of format '%c'", what, n, fmt);
+        PyBuffer_Release(view);
+        view->obj = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static void release(Py_buffer *views, int count) {
+    for (int k = 0; k < count; k++)
+        if (views[k].obj) PyBuffer_Release(&views[k]);
+}
+
+/* -- elementwise(op, dtype, params, y, f, w, values, grad, hess, want_sum, scale)
+ *    -> (sum, flags) --------------------------------------------------------- */
+static PyObject *py_elementwise(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (nargs != 11) {
+        PyErr_SetString(PyExc_TypeError, "elementwise() takes 11 arguments");
+        return NULL;
+    }
+    long op = PyLong_AsLong(args[0]);
+    long dtype = PyLong_AsLong(args[1]);
+    int want_sum = PyObject_IsTrue(args[9]);
+    double scale = PyFloat_AsDouble(args[10]);
+    if (PyErr_Occurred()) return NULL;
+    if (op < 0 || op >= N_OPS || (dtype != 0 && dtype != 1)) {
+        PyErr_SetString(PyExc_ValueError, "elementwise(): unknown op or dtype");
+        return NULL;
+    }
+    lk_args a;
+    memset(&a, 0, sizeof a);
+    PyObject *params = args[2];
+    if (!PyTuple_Check(params) || PyTuple_GET_SIZE(params) > LK_MAX_PARAMS) {
+        PyErr_SetString(PyExc_TypeError, "elementwise(): params must be a tuple of at most 8 floats");
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(params); k++) {
+        a.p[k] = PyFloat_AsDouble(PyTuple_GET_ITEM(params, k));
+        if (PyErr_Occurred()) return NULL;
+    }
+    char fmt = dtype == 0 ? 'd' : 'f';
+    Py_buffer v[6];
+    memset(v, 0, sizeof v);
+    Py_buffer probe;
+    if (PyObject_GetBuffer(args[4], &probe, PyBUF_ND) < 0) return NULL;
+    Py_ssize_t n = probe.len / (dtype == 0 ? 8 : 4);
+    PyBuffer_Release(&probe);
+    if (get_buffer(args[3], &v[0], 0, fmt, n, "y_true") < 0 || get_buffer(args[4], &v[1], 0, fmt, n, "y_pred") < 0 ||
+        get_buffer(args[5], &v[2], 0, fmt, n, "sample_weight") < 0 ||
+        get_buffer(args[6], &v[3], 1, fmt, n, "values") < 0 || get_buffer(args[7], &v[4], 1, fmt, n, "gradient") < 0 ||
+        get_buffer(args[8], &v[5], 1, fmt, n, "hessian") < 0) {
+        release(v, 6);
+        return NULL;
+    }
+    a.y = v[0].buf;
+    a.f = v[1].buf;
+    a.w = v[2].obj ? v[2].buf : NULL;
+    a.l = v[3].obj ? v[3].buf : NULL;
+    a.g = v[4].obj ? v[4].buf : NULL;
+    a.h = v[5].obj ? v[5].buf : NULL;
+    a.n = n;
+    a.scale = scale;
+    a.mode = (want_sum ? LK_SUM : 0) | (a.l ? LK_VALUES : 0) | (a.g ? LK_GRAD : 0) | (a.h ? LK_HESS : 0);
+    a.nthreads = lk_threads;
+
+    /* the sum's leaves (stack for small inputs) */
+    Py_ssize_t stack_starts[LK_STACK_LEAVES + 1];
+    double stack_sums[LK_STACK_LEAVES];
+    Py_ssize_t *starts = stack_starts;
+    double *sums = stack_sums;
+    int chunked = dtype == 1;
+    if (want_sum) {
+        a.nleaves = sum_leaves(n, chunked, NULL);
+        if (a.nleaves > LK_STACK_LEAVES) {
+            starts = (Py_ssize_t *)malloc(((size_t)a.nleaves + 1) * sizeof(Py_ssize_t));
+            sums = (double *)malloc((size_t)a.nleaves * sizeof(double));
+            if (!starts || !sums) {
+                free(starts);
+                free(sums);
+                release(v, 6);
+                return PyErr_NoMemory();
+            }
+        }
+        sum_leaves(n, chunked, starts);
+        a.leaf_start = starts;
+        a.sums = sums;
+    }
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = dtype == 0 ? ELEMENTWISE_d[op](&a) : ELEMENTWISE_f[op](&a);
+    Py_END_ALLOW_THREADS
+    double sum = (rc == 0 && want_sum) ? sum_combine(sums, n, chunked) : 0.0;
+    if (starts != stack_starts) {
+        free(starts);
+        free(sums);
+    }
+    release(v, 6);
+    if (rc != 0) {
+        PyErr_Format(PyExc_ValueError, "elementwise(): unsupported combination of outputs (mode %d)", a.mode);
+        return NULL;
+    }
+    return Py_BuildValue("dI", sum, a.flags);
+}
+
+/* -- floor_pass(a, b, out): out = a + b, the memory-bandwidth floor for the benchmarks -------- */
+#define DEFINE_FLOOR(T_, SFX_)                                                                        \
+    static LK_CLONES void floor##SFX_(const T_ *restrict A, const T_ *restrict B, T_ *restrict O, Py_ssize_t n, \
+                                      int nthreads) {                                                 \
+        int nt = n >= LK_PAR_MIN ? nthreads : 1;                                                      \
+        _Pragma("omp parallel for simd schedule(static) num_threads(nt) if(nt > 1)")                  \
+        for (Py_ssize_t i = 0; i < n; i++) O[i] = A[i] + B[i];                                        \
+    }
+DEFINE_FLOOR(double, _d)
+DEFINE_FLOOR(float, _f)
+
+static PyObject *py_floor_pass(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "floor_pass() takes 3 arguments (a, b, out)");
+        return NULL;
+    }
+    Py_buffer probe;
+    if (PyObject_GetBuffer(args[0], &probe, PyBUF_FORMAT | PyBUF_ND) < 0) return NULL;
+    char fmt = probe.format ? probe.format[strlen(probe.format) - 1] : 'B';
+    Py_ssize_t n = probe.itemsize ? probe.len / probe.itemsize : 0;
+    PyBuffer_Release(&probe);
+    if (fmt != 'd' && fmt != 'f') {
+        PyErr_SetString(PyExc_TypeError, "floor_pass(): float32 or float64 arrays");
+        return NULL;
+    }
+    Py_buffer v[3];
+    memset(v, 0, sizeof v);
+    if (get_buffer(args[0], &v[0], 0, fmt, n, "a") < 0 || get_buffer(args[1], &v[1], 0, fmt, n, "b") < 0 ||
+        get_buffer(args[2], &v[2], 1, fmt, n, "out") < 0) {
+        release(v, 3);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    if (fmt == 'd') floor_d((const double *)v[0].buf, (const double *)v[1].buf, (double *)v[2].buf, n, lk_threads);
+    else floor_f((const float *)v[0].buf, (const float *)v[1].buf, (float *)v[2].buf, n, lk_threads);
+    Py_END_ALLOW_THREADS
+    release(v, 3);
+    Py_RETURN_NONE;
+}
+
+/* -- threads and build information -------------------------------------------------------------- */
+static PyObject *py_set_num_threads(PyObject *self, PyObject *arg) {
+    (void)self;
+    long n = PyLong_AsLong(arg);
+    if (PyErr_Occurred()) return NULL;
+    if (n < 1) {
+        PyErr_SetString(PyExc_ValueError, "the number of threads must be >= 1");
+        return NULL;
+    }
+#ifdef _OPENMP
+    lk_threads = (int)n;
+#endif
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_get_num_threads(PyObject *self, PyObject *unused) {
+    (void)self;
+    (void)unused;
+    return PyLong_FromLong(lk_threads);
+}
+
+static const char *cpu_level(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl"))
+        return "x86-64-v4 (AVX-512)";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2"))
+        return "x86-64-v3 (AVX2, FMA)";
+    return "x86-64 (baseline SSE2)";
+#else
+    return "portable C (no CPU dispatch on this platform)";
+#endif
+}
+
+static PyObject *py_build_info(PyObject *self, PyObject *unused) {
+    (void)self;
+    (void)unused;
+    return Py_BuildValue(
+        "{s:s,s:s,s:s,s:O,s:i,s:i,s:i}", "compiler",
+#if defined(__clang__)
+        "clang " __clang_version__,
+#elif defined(__GNUC__)
+        "gcc " __VERSION__,
+#else
+        "unknown",
+#endif
+        "kernels", LK_HAVE_CLONES ? "cloned for x86-64, x86-64-v3, x86-64-v4 (chosen at load)" : "one build",
+        "cpu_level", LK_HAVE_CLONES ? cpu_level() : "n/a",
+        "openmp",
+#ifdef _OPENMP
+        Py_True,
+#else
+        Py_False,
+#endif
+        "leaf", LK_LEAF, "parallel_threshold", LK_PAR_MIN, "ops", N_OPS);
+}
+
+static PyMethodDef methods[] = {
+    {"elementwise", (PyCFunction)(void (*)(void))py_elementwise, METH_FASTCALL, "fused elementwise loss kernel"},
+    {"floor_pass", (PyCFunction)(void (*)(void))py_floor_pass, METH_FASTCALL,
+     "out = a + b over contiguous float arrays: the memory-bandwidth floor"},
+    {"set_num_threads", py_set_num_threads, METH_O, "threads used by the kernels"},
+    {"get_num_threads", py_get_num_threads, METH_NOARGS, "threads used by the kernels"},
+    {"build_info", py_build_info, METH_NOARGS, "how the kernels were built and which CPU level runs"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native", "losskit's fused loss kernels", -1, methods};
+
+PyMODINIT_FUNC PyInit__native(void) {
+#ifdef _OPENMP
+    lk_threads = omp_get_max_threads();
+#endif
+    return PyModule_Create(&module);
+}

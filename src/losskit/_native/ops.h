@@ -1,0 +1,277 @@
+/* Element functions of the elementwise losses, in double (T).
+ *
+ * Included by module.c with T, SFX and the vmath names defined.
+ * Each OP(y, f, P, &l, &g, &h) computes the loss, its derivative and its
+ * second derivative with respect to f; the drivers store only what a call
+ * asks for and the compiler drops the rest. Each formula mirrors the array-API
+ * reference in losskit/losses/ operation for operation, so the two paths
+ * agree to the last bits in float64 (see tests/test_native.py); float32 arrays are
+ * computed in double too and rounded once.
+ *
+ * Scalar expressions of parameters (1 - q, 1 - eps, ...) come precomputed in
+ * double, as NumPy computes the reference's Python scalars.
+ *
+ * Each CHECK(y, f) returns LK_BAD for a value outside the loss's domain
+ * (the reference path then raises the precise error), and the margin
+ * losses report which label encodings they saw (LK_SAW_ZERO, LK_SAW_MINUS).
+ * Bodies are branch-free: ternaries are if-converted to selects.
+ */
+
+#define OP(name) CAT(op_##name, SFX)
+#define CHECK(name) CAT(check_##name, SFX)
+#define OPSIG(name) static inline void OP(name)(T y, T f, const T *restrict P, T *l, T *g, T *h)
+#define CHECKSIG(name) static inline unsigned CHECK(name)(T y, T f)
+
+/* Domains (see _base._check_domain): y_true must be finite; a "real" y_pred
+ * must not be nan; any other y_pred domain must be finite and inside it. */
+#define FINITE(x) (ABS(x) <= TMAX)
+#define NOTNAN(x) ((x) == (x))
+#define BAD_IF(c) ((c) ? LK_BAD : 0u)
+
+CHECKSIG(real) { return BAD_IF(!FINITE(y) | !NOTNAN(f)); }
+CHECKSIG(poisson_rate) { return BAD_IF(!FINITE(y) | !(y >= 0) | !FINITE(f) | !(f >= 0)); }
+CHECKSIG(poisson_log) { return BAD_IF(!FINITE(y) | !(y >= 0) | !NOTNAN(f)); }
+CHECKSIG(msle) { return BAD_IF(!FINITE(y) | !(y > -1) | !FINITE(f) | !(f > -1)); }
+CHECKSIG(prob_prob) { return BAD_IF(!(y >= 0) | !(y <= 1) | !(f >= 0) | !(f <= 1)); }
+CHECKSIG(prob_logit) { return BAD_IF(!(y >= 0) | !(y <= 1) | !NOTNAN(f)); }
+CHECKSIG(binary_prob) { return BAD_IF(!((y == 0) | (y == 1)) | !(f >= 0) | !(f <= 1)); }
+CHECKSIG(binary_logit) { return BAD_IF(!((y == 0) | (y == 1)) | !NOTNAN(f)); }
+CHECKSIG(margin) {
+    return BAD_IF(!((y == 0) | (y == 1) | (y == -1)) | !NOTNAN(f)) | ((y == 0) ? LK_SAW_ZERO : 0u) |
+           ((y == -1) ? LK_SAW_MINUS : 0u);
+}
+
+/* -- regression ---------------------------------------------------------------------- */
+
+OPSIG(mse) {
+    (void)P;
+    T r = f - y;
+    *l = r * r;
+    *g = (T)2 * r;
+    *h = (T)2;
+}
+
+OPSIG(mae) {
+    (void)P;
+    T r = f - y;
+    *l = ABS(r);
+    *g = (r > 0) ? (T)1 : ((r < 0) ? (T)-1 : (T)0);
+    *h = (T)0;
+}
+
+OPSIG(huber) { /* P: delta */
+    T d = P[0], r = f - y, a = ABS(r);
+    T q = MIN(a, d);
+    *l = (T)0.5 * q * q + d * (a - q);
+    *g = MAX(MIN(r, d), -d);
+    *h = (a <= d) ? (T)1 : (T)0;
+}
+
+/* HYPOT1(a) = hypot(a, 1) for a >= 0 (module.c): _stable.hypot1's operations exactly. */
+
+OPSIG(pseudo_huber) { /* P: delta */
+    T d = P[0], r = f - y, ra = ABS(r);
+    T a = ra / d;
+    *l = (d * ra) * (a / (HYPOT1(a) + (T)1));
+    *g = r / HYPOT1(ABS(r / d));
+    T hh = HYPOT1(ABS(r / d));
+    *h = (T)1 / (hh * hh * hh);
+}
+
+/* sinh(x) for |x| <= 1/2: its odd Taylor series (the first omitted term is below 1e-22 relative),
+ * within about an ulp like libm's sinh, which the reference calls. */
+static inline T CAT(sinh_small, SFX)(T x) {
+    /* sinh x = x + x^3 q(x^2), q = 1/3! + x^2/5! + x^4/7! + ... (Horner) */
+    T x2 = x * x;
+    T q = (T)(1.0 / 355687428096000.0);
+    q = q * x2 + (T)(1.0 / 1307674368000.0);
+    q = q * x2 + (T)(1.0 / 6227020800.0);
+    q = q * x2 + (T)(1.0 / 39916800.0);
+    q = q * x2 + (T)(1.0 / 362880.0);
+    q = q * x2 + (T)(1.0 / 5040.0);
+    q = q * x2 + (T)(1.0 / 120.0);
+    q = q * x2 + (T)(1.0 / 6.0);
+    return x + x * x2 * q;
+}
+
+OPSIG(log_cosh) {
+    (void)P;
+    T r = f - y, a = ABS(r);
+    int small = a <= (T)1;
+    /* as _stable.log_cosh: near: log1p(2 sinh(a/2)^2); far: (a - log 2) + log1p(exp(-2a)) */
+    T sh = CAT(sinh_small, SFX)((T)0.5 * (small ? a : (T)0));
+    T e = EXP((T)-2 * (small ? (T)2 : a));
+    T near = LOG1P((T)2 * sh * sh);
+    T far = (a - (T)LK_LN2) + LOG1P(e);
+    *l = small ? near : far;
+    /* tanh(a) = (1 - e2) / (1 + e2), sech^2(a) = 4 e2 / (1 + e2)^2 with e2 = exp(-2a) */
+    T e2 = EXP((T)-2 * a);
+    T th = -EXPM1((T)-2 * a) / ((T)1 + e2);
+    *g = (r < 0) ? -th : th;
+    *h = (T)4 * e2 / (((T)1 + e2) * ((T)1 + e2));
+}
+
+OPSIG(quantile) { /* P: q, 1 - q */
+    T q = P[0], r = f - y;
+    *l = MAX(-q * r, P[1] * r);
+    *g = P[1] - ((y >= f) ? (T)1 : (T)0);
+    *h = (T)0;
+}
+
+OPSIG(poisson_rate) {
+    (void)P;
+    int zero = y == 0;
+    *l = f - (zero ? (T)0 : y * LOG(zero ? (T)1 : f));
+    *g = (T)1 - (zero ? (T)0 : y / (zero ? (T)1 : f));
+    T ff = f * f;
+    *h = zero ? (T)0 : y / (zero ? (T)1 : ff);
+}
+
+OPSIG(poisson_log) {
+    (void)P;
+    T e = EXP(f);
+    *l = e - y * f;
+    *g = e - y;
+    *h = e;
+}
+
+OPSIG(msle) {
+    (void)P;
+    T d = LOG1P(f) - LOG1P(y);
+    T u = (T)1 + f;
+    *l = d * d;
+    *g = (T)2 * d / u;
+    *h = (T)2 * ((T)1 - d) / (u * u);
+}
+
+OPSIG(mape) { /* P: eps of T */
+    T r = f - y, s = MAX(ABS(y), P[0]);
+    *l = ABS(r) / s;
+    *g = ((r > 0) ? (T)1 : ((r < 0) ? (T)-1 : (T)0)) / s;
+    *h = (T)0;
+}
+
+/* -- binary ------------------------------------------------------------------------------- */
+
+/* a * b with 0 * b = 0 even where b is infinite */
+#define MUL0(a, b) (((a) == 0) ? (T)0 : (a) * (b))
+/* x / y with 0 / y = 0 */
+#define DIV0(x, y) (((x) == 0) ? (T)0 : (x) / (((x) == 0) ? (T)1 : (y)))
+
+/* P: pos_weight (or -1: none), label_smoothing, 1 - ls, ls / 2, eps, 1 - eps (probabilities) */
+#define BCE_TARGETS                                       \
+    T yy = (P[1] != 0) ? y * P[2] + P[3] : y;             \
+    T pos = (P[0] >= 0) ? P[0] * yy : yy;                 \
+    T neg = (T)1 - yy
+
+OPSIG(bce_prob) {
+    BCE_TARGETS;
+    T eps = P[4];
+    T p = (eps > 0) ? MIN(MAX(f, eps), P[5]) : f;
+    T q = (T)1 - p;
+    *l = -(MUL0(pos, LOG(p)) + MUL0(neg, LOG1P(-p)));
+    *g = DIV0(neg, q) - DIV0(pos, p);
+    *h = DIV0(pos, p * p) + DIV0(neg, q * q);
+}
+
+OPSIG(bce_logit) {
+    BCE_TARGETS;
+    T e = EXP(-ABS(f));
+    T lg = LOG1P(e);
+    T sp_pos = MAX(f, (T)0) + lg;  /* softplus(f) */
+    T sp_neg = MAX(-f, (T)0) + lg; /* softplus(-f) */
+    *l = MUL0(pos, sp_neg) + MUL0(neg, sp_pos);
+    T d = (T)1 + e;
+    T big = (T)1 / d, small = e / d;
+    T sig = (f >= 0) ? big : small, sig_neg = (f >= 0) ? small : big;
+    *g = neg * sig - pos * sig_neg;
+    *h = (pos + neg) * (e / (d * d));
+}
+
+OPSIG(hinge) {
+    (void)P;
+    T t = (y == 0) ? (T)-1 : y;
+    *l = MAX((T)1 - t * f, (T)0);
+    *g = -t * ((t * f < 1) ? (T)1 : (T)0);
+    *h = (T)0;
+}
+
+OPSIG(squared_hinge) {
+    (void)P;
+    T t = (y == 0) ? (T)-1 : y;
+    T m = MAX((T)1 - t * f, (T)0);
+    *l = m * m;
+    *g = (T)-2 * t * m;
+    *h = (T)2 * ((t * f < 1) ? (T)1 : (T)0);
+}
+
+OPSIG(modified_huber) {
+    (void)P;
+    T t = (y == 0) ? (T)-1 : y;
+    T z = t * f;
+    T m = MAX((T)1 - z, (T)0);
+    *l = (z >= -1) ? m * m : (T)-4 * z;
+    *g = t * ((z >= -1) ? (T)-2 * m : (T)-4);
+    *h = (T)2 * (((z >= -1) & (z < 1)) ? (T)1 : (T)0);
+}
+
+OPSIG(exponential) {
+    (void)P;
+    T t = (y == 0) ? (T)-1 : y;
+    T e = EXP(-t * f);
+    *l = e;
+    *g = -t * e;
+    *h = e;
+}
+
+OPSIG(brier) {
+    (void)P;
+    T r = f - y;
+    *l = r * r;
+    *g = (T)2 * r;
+    *h = (T)2;
+}
+
+/* Focal loss with an integer gamma in {0, 1, 2} (the reference's own special cases of pow).
+ * P: gamma, alpha (or -1: none), 1 - alpha, eps, 1 - eps, 2 gamma + 1 */
+#define POWG(x, gm) (((gm) == 0) ? (T)1 : (((gm) == 1) ? (x) : (x) * (x)))
+#define ALPHA_T (P[1] >= 0 ? P[1] * y + P[2] * ((T)1 - y) : (T)1)
+
+OPSIG(focal_logit) {
+    T gm = P[0], at = ALPHA_T;
+    T t = (T)2 * y - (T)1;
+    T z = t * f;
+    T e = EXP(-ABS(z));
+    T d = (T)1 + e;
+    T big = (T)1 / d, small = e / d;
+    T p = (z >= 0) ? big : small, q = (z >= 0) ? small : big; /* sigmoid(z), sigmoid(-z) */
+    T sp = MAX(-z, (T)0) + LOG1P(e);                             /* softplus(-z) */
+    T qg = POWG(q, gm);
+    *l = at * qg * sp;
+    T inner = (gm != 0) ? gm * (p * sp) + q : q;
+    *g = -t * at * qg * inner;
+    T hh = P[5] * q * p;
+    hh = (gm != 0) ? hh + gm * (p * sp) * (gm * p - q) : hh;
+    *h = at * qg * hh;
+}
+
+OPSIG(focal_prob) {
+    T gm = P[0], at = ALPHA_T, eps = P[3];
+    T pc = (eps > 0) ? MIN(MAX(f, eps), P[4]) : f;
+    int one = y == 1;
+    T pt = one ? pc : (T)1 - pc;
+    T u = one ? (T)1 - pc : pc;
+    T log_pt = one ? LOG(pc) : LOG1P(-pc);
+    T t = (T)2 * y - (T)1;
+    T ug = POWG(u, gm);
+    *l = -at * ug * log_pt;
+    /* log(p_t) / (1 - p_t), -1 in the limit p_t -> 1 */
+    T ratio = (u == 0) ? (T)-1 : log_pt / ((u == 0) ? (T)1 : u);
+    T inner = (T)-1 / pt;
+    inner = (gm != 0) ? inner + gm * ratio : inner;
+    *g = t * at * ug * inner;
+    T hh = ug / (pt * pt);
+    T big = -(gm - (T)1) * ratio + (T)2 / pt;
+    hh = (gm != 0) ? hh + gm * POWG(u, gm - 1) * big : hh;
+    *h = at * hh;
+}
