@@ -55,6 +55,7 @@ _OPS = {
     )
 }
 _DTYPES = {np.dtype(np.float64): 0, np.dtype(np.float32): 1}
+_CE = 1000  # the softmax cross-entropy kernel (class axis)
 
 
 def forced_reference() -> bool:
@@ -133,16 +134,27 @@ def _spec(loss: Any, dtype: np.dtype) -> tuple[int, tuple[float, ...]] | None:
         a = -1.0 if alpha is None else alpha
         params = (gamma, a, 1.0 - a, eps, 1.0 - eps, 2.0 * gamma + 1.0)
         return _OPS["focal_logit" if v["from_logits"] else "focal_prob"], params
+    if name in ("categorical_cross_entropy", "softmax_cross_entropy", "sparse_categorical_cross_entropy"):
+        if not loss.from_logits:
+            return None  # probabilities: reference path
+        labels = name == "sparse_categorical_cross_entropy"
+        return _CE, (v["label_smoothing"], v["class_weight"], v.get("ignore_index"), labels)
     return None
 
 
-def _kernel(loss: Any, dtype: np.dtype) -> tuple[int, tuple[float, ...]] | None:
+_NONE = (-1, (), -1)  # no kernel: the reference path
+
+
+def _kernel(loss: Any, dtype: np.dtype) -> tuple[int, tuple[float, ...], int]:
+    """``(op, params, dtype code)`` of ``loss``'s kernel for ``dtype`` (op -1: none), cached on the loss."""
     cache = loss._kernels
     try:
         return cache[dtype]
     except KeyError:
-        spec = cache[dtype] = None if loss.class_axis else _spec(loss, dtype)
-        return spec
+        code = _DTYPES.get(dtype)
+        spec = None if code is None else _spec(loss, dtype)
+        cache[dtype] = result = _NONE if spec is None else (spec[0], spec[1], code)
+        return result
 
 
 # -- calls --------------------------------------------------------------------------------------
@@ -150,39 +162,31 @@ def _kernel(loss: Any, dtype: np.dtype) -> tuple[int, tuple[float, ...]] | None:
 NOT_HANDLED: Any = NotImplemented
 
 
-def _inputs(loss: Any, y_true: Any, y_pred: np.ndarray, sample_weight: Any) -> Any:
-    """(op, params, y, f, w, code) ready for a kernel, or None for the reference path."""
-    code = _DTYPES.get(y_pred.dtype)
-    if code is None or y_pred.size == 0:
-        return None
-    spec = _kernel(loss, y_pred.dtype)
-    if spec is None:
-        return None
-    f = y_pred if y_pred.flags.c_contiguous else np.ascontiguousarray(y_pred)
+def _coerce(y_true: Any, f: np.ndarray) -> Any:
+    """``y_true`` as an array of ``f``'s shape and dtype, or None (the reference path explains)."""
     if type(y_true) is not np.ndarray:
         if not isinstance(y_true, (list, tuple, float, int, np.generic)):
             return None
         y_true = np.asarray(y_true)
     if y_true.shape != f.shape or y_true.dtype.kind not in "biuf":
-        return None  # the reference path explains the mismatch
-    y = y_true if y_true.dtype == f.dtype and y_true.flags.c_contiguous else np.ascontiguousarray(y_true, f.dtype)
-    w = sample_weight
-    w_sum = None  # the mean's denominator, computed as the reference computes it
-    if w is not None:
-        if type(w) is not np.ndarray:
-            if not isinstance(w, (list, tuple)):
-                return None
-            w = np.asarray(w)
-        if w.dtype.kind not in "biuf" or w.ndim == 0 or w.shape != f.shape[: w.ndim]:
+        return None
+    return y_true.astype(f.dtype)
+
+
+def _weights(w: Any, f: np.ndarray) -> tuple[Any, float] | None:
+    """``(weights of f's shape and dtype, sum(w) as the reference computes it)`` or None."""
+    if type(w) is not np.ndarray:
+        if not isinstance(w, (list, tuple)):
             return None
-        if w.dtype != f.dtype:
-            w = w.astype(f.dtype)
-        w_sum = lambda w=w: float(np.sum(w, dtype=np.float64)) * float(f.size // w.size)  # noqa: E731
-        if w.ndim < f.ndim:  # row weights: one per leading index, repeated over the trailing axes
-            w = np.broadcast_to(w.reshape(w.shape + (1,) * (f.ndim - w.ndim)), f.shape)
-        if not w.flags.c_contiguous:
-            w = np.ascontiguousarray(w)
-    return spec[0], spec[1], y, f, w, w_sum, code
+        w = np.asarray(w)
+    if w.dtype.kind not in "biuf" or w.ndim == 0 or w.shape != f.shape[: w.ndim]:
+        return None
+    if w.dtype != f.dtype:
+        w = w.astype(f.dtype)
+    total = float(np.sum(w, dtype=np.float64)) * float(f.size // w.size)
+    if w.ndim < f.ndim:  # row weights: one per leading index, repeated over the trailing axes
+        w = np.ascontiguousarray(np.broadcast_to(w.reshape(w.shape + (1,) * (f.ndim - w.ndim)), f.shape))
+    return w, total
 
 
 def _rejected(flags: int, validate: bool) -> bool:
@@ -193,7 +197,7 @@ def _rejected(flags: int, validate: bool) -> bool:
 def _buffer(out: Any, f: np.ndarray) -> Any:
     """The caller's ``out`` if the kernel can write into it directly, else None (checked later)."""
     if out is None:
-        return np.empty_like(f)
+        return np.empty(f.shape, f.dtype)
     usable = type(out) is np.ndarray and out.shape == f.shape and out.dtype == f.dtype
     return out if usable and out.flags.c_contiguous and out.flags.writeable else None
 
@@ -213,46 +217,190 @@ def call(
 ) -> Any:
     """One fused kernel call: the value (reduced), the gradient and/or the Hessian.
 
-    Returns the result the public method returns (a value, an array, or a pair), or
-    NOT_HANDLED when the reference path must take the call.
+    Returns what the public method returns (a value, an array, or a pair), or NOT_HANDLED
+    when the reference path must take the call. Kept lean: it runs on every NumPy call.
     """
-    prepared = _inputs(loss, y_true, y_pred, sample_weight)
-    if prepared is None or reduction not in ("none", "mean", "sum"):
-        return NOT_HANDLED
-    op, params, y, f, w, w_sum, code = prepared
-    kernel = _native_module
+    f = y_pred
+    op, params, code = _kernel(loss, f.dtype)
     n = f.size
-    scale = 1.0
-    denominator = float(n)
-    if reduction == "mean":
-        if w is not None:
-            denominator = w_sum()
-            if validate and not denominator > 0:  # nan, negative or all-zero weights: the reference explains
+    if op < 0 or n == 0:
+        return NOT_HANDLED
+    if op == _CE:
+        return _softmax_ce(params, code, y_true, f, sample_weight, reduction, validate, value, grad, hess, out, out2)
+    y = y_true
+    if type(y) is not np.ndarray or y.dtype is not f.dtype or y.shape != f.shape:
+        y = _coerce(y, f)
+        if y is None:
+            return NOT_HANDLED
+    mean = reduction == "mean"
+    if not mean and reduction != "none" and reduction != "sum":
+        return NOT_HANDLED
+    w = sample_weight
+    denominator = n
+    if w is not None:
+        weighted = _weights(w, f)
+        if weighted is None:
+            return NOT_HANDLED
+        w, denominator = weighted
+        if mean and validate and not denominator > 0:  # nan, negative or all-zero weights
+            return NOT_HANDLED
+    none = reduction == "none"
+    values = np.empty(f.shape, f.dtype) if value and none else None
+    g = h = None
+    if grad:
+        g = _buffer(out, f)
+        if g is None:
+            return NOT_HANDLED  # an out= the kernel cannot write into: the reference path copies
+    if hess:
+        h = _buffer(out2 if grad else out, f)
+        if h is None:
+            return NOT_HANDLED
+    scale = 1.0 / denominator if mean and (grad or hess) and denominator else 1.0
+    args = (op, code, params, n, y, f, w, values, g, h, value and not none, scale)
+    try:
+        total, flags = _native_module.elementwise(*args)
+    except (ValueError, BufferError):  # a strided input: contiguous copies, then once more
+        y, f = np.ascontiguousarray(y), np.ascontiguousarray(f)
+        w = None if w is None else np.ascontiguousarray(w)
+        total, flags = _native_module.elementwise(op, code, params, n, y, f, w, values, g, h, value and not none, scale)
+    if flags and _rejected(flags, validate):
+        return NOT_HANDLED
+    return _assemble(value, grad, hess, none, mean, total, denominator, values, g, h, code)
+
+
+def _softmax_ce(
+    params: tuple[Any, ...],
+    code: int,
+    y_true: Any,
+    f: np.ndarray,
+    sample_weight: Any,
+    reduction: str,
+    validate: bool,
+    value: bool,
+    grad: bool,
+    hess: bool,
+    out: Any,
+    out2: Any,
+) -> Any:
+    """Softmax cross-entropy from logits (sparse labels or target rows): the class-axis kernel.
+
+    Row weights are formed as the reference forms them: the sample weight, times 0 for an
+    ignored label, times the class weight of the row's true class (``sum_k cw_k y_k``).
+    """
+    ls, class_weight, ignore_index, labels = params
+    if f.ndim == 0 or reduction not in ("none", "mean", "sum"):
+        return NOT_HANDLED
+    rows_shape, k = f.shape[:-1], f.shape[-1]
+    n = f.size // k
+    y = y_true if type(y_true) is np.ndarray else None
+    if y is None:
+        if not isinstance(y_true, (list, tuple)):
+            return NOT_HANDLED
+        y = np.asarray(y_true)
+    if labels:
+        if y.shape != rows_shape or y.dtype.kind not in "iu":
+            return NOT_HANDLED
+        y = np.ascontiguousarray(y, np.int64)
+    elif y.shape != f.shape or y.dtype.kind != "f":
+        return NOT_HANDLED
+    else:
+        y = np.ascontiguousarray(y, f.dtype)
+    # row weights: (sample weight) x (not ignored) x (class weight of the true class)
+    w = sample_weight
+    given = None
+    if w is not None:
+        if type(w) is not np.ndarray:
+            if not isinstance(w, (list, tuple)):
                 return NOT_HANDLED
-        if grad or hess:
-            with np.errstate(all="ignore"):
-                scale = float(np.float64(1.0) / np.float64(denominator))
-    values = None
-    if value and reduction == "none":
-        values = np.empty_like(f)
+            w = np.asarray(w)
+        if w.dtype.kind not in "biuf" or w.ndim == 0 or w.shape != rows_shape[: w.ndim]:
+            return NOT_HANDLED
+        given = w.astype(np.float64)
+    extras = []
+    if labels and ignore_index is not None:
+        extras.append((y != ignore_index).astype(np.float64))
+    if class_weight is not None:
+        if class_weight.shape[0] != k:
+            return NOT_HANDLED  # the reference path explains
+        if labels:
+            safe = y if ignore_index is None else np.where(y == ignore_index, 0, y)
+            if validate and (safe.min() < 0 or safe.max() >= k):
+                return NOT_HANDLED
+            extras.append(class_weight[np.clip(safe, 0, k - 1)])
+        else:
+            extras.append(np.sum(y * class_weight.astype(f.dtype), axis=-1, dtype=np.float64))
+    rows_w = None
+    if given is not None:
+        aligned = given.reshape(given.shape + (1,) * (len(rows_shape) - given.ndim))
+        if extras:
+            full = aligned
+            for e in extras:
+                full = full * e
+            rows_w = np.ascontiguousarray(np.broadcast_to(full, rows_shape), np.float64).reshape(-1)
+            denominator = float(np.sum(rows_w))
+        else:
+            denominator = float(np.sum(given)) * float(n // given.size)
+            rows_w = np.ascontiguousarray(np.broadcast_to(aligned, rows_shape), np.float64).reshape(-1)
+        sample_w = np.ascontiguousarray(np.broadcast_to(aligned, rows_shape), np.float64).reshape(-1)
+    else:
+        sample_w = None
+        if extras:
+            full = extras[0]
+            for e in extras[1:]:
+                full = full * e
+            rows_w = np.ascontiguousarray(full, np.float64).reshape(-1)
+            denominator = float(np.sum(rows_w))
+        else:
+            denominator = float(n)
+    mean = reduction == "mean"
+    if mean and validate and not denominator > 0:
+        return NOT_HANDLED
+    none = reduction == "none"
+    values = np.empty(rows_shape, f.dtype) if value and none else None
     g = _buffer(out, f) if grad else None
     h = _buffer(out2 if grad else out, f) if hess else None
     if (grad and g is None) or (hess and h is None):
-        return NOT_HANDLED  # an out= the kernel cannot write into: the reference path copies
-    total, flags = kernel.elementwise(op, code, params, y, f, w, values, g, h, value and reduction != "none", scale)
-    if _rejected(flags, validate):
         return NOT_HANDLED
-    result = []
+    scale = 1.0 / denominator if mean and (grad or hess) and denominator else 1.0
+    row_tol = float(np.sqrt(np.finfo(f.dtype).eps))
+    fc = np.ascontiguousarray(f)
+    total, flags = _native_module.softmax_ce(
+        code,
+        n,
+        k,
+        fc,
+        y if labels else None,
+        None if labels else y,
+        rows_w,
+        sample_w,
+        values,
+        g,
+        h,
+        value and not none,
+        scale,
+        ls,
+        ignore_index,
+        row_tol,
+    )
+    if flags and validate:
+        return NOT_HANDLED
+    return _assemble(value, grad, hess, none, mean, total, denominator, values, g, h, code)
+
+
+def _assemble(value, grad, hess, none, mean, total, denominator, values, g, h, code):
+    """What the public method returns, from a kernel's outputs."""
     if value:
-        if reduction == "none":
-            result.append(values)
+        if none:
+            result = values
         else:
-            if reduction == "mean":
-                with np.errstate(all="ignore"):
-                    total = np.float64(total) / np.float64(denominator)
-            result.append(np.float64(total).astype(f.dtype)[()] if code else np.float64(total))
-    if grad:
-        result.append(g)
-    if hess:
-        result.append(h)
-    return result[0] if len(result) == 1 else tuple(result)
+            if mean:
+                if denominator:
+                    total = total / denominator
+                else:  # validate=False with weights summing to 0: nan or inf, as the reference path
+                    with np.errstate(all="ignore"):
+                        total = float(np.float64(total) / np.float64(0.0))
+            result = np.float64(total) if code == 0 else np.float32(total)
+        return result if not grad else (result, g)
+    if grad and hess:
+        return g, h
+    return g if grad else h

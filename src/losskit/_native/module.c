@@ -64,6 +64,24 @@ typedef struct {
     double *sums; /* one per leaf */
 } lk_args;
 
+/* the arguments of a class-axis (softmax cross-entropy) call */
+typedef struct {
+    const void *s, *y;          /* logits (n x K); targets (n x K) or NULL */
+    const int64_t *labels;      /* integer labels (n) or NULL */
+    const double *w;            /* row weights (n) or NULL: sample weight x ignore mask x class weight */
+    const double *aw;           /* sample weights (n) or NULL: which rows are checked */
+    void *l, *g, *h;            /* per-row values (n), gradient and Hessian (n x K), or NULL */
+    Py_ssize_t n, K;
+    double ls, scale, row_tol;
+    int64_t ignore_index;
+    int has_ignore;
+    int nthreads;
+    unsigned flags;
+    const Py_ssize_t *leaf_start;
+    Py_ssize_t nleaves;
+    double *sums;
+} lk_cargs;
+
 /* -- NumPy's pairwise summation (numpy/_core/src/umath/loops_utils.h.src), reproduced so that
  *    the kernels' sums equal the reference path's np.sum of the same values bit for bit ----- */
 
@@ -107,6 +125,14 @@ static void pw_fill(Py_ssize_t start, Py_ssize_t n, Py_ssize_t *starts, Py_ssize
     n2 -= n2 % 8;
     pw_fill(start, n2, starts, k);
     pw_fill(start + n2, n - n2, starts, k);
+}
+
+/* np.sum of n contiguous doubles (also along the last axis of a C-contiguous array) */
+static double pw_sum(const double *v, Py_ssize_t n) {
+    if (n <= LK_LEAF) return lk_leaf_sum(v, n);
+    Py_ssize_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return pw_sum(v, n2) + pw_sum(v + n2, n - n2);
 }
 
 static double pw_combine(const double *sums, Py_ssize_t n, Py_ssize_t *k) {
@@ -163,11 +189,13 @@ static int lk_threads = 1;
 #define S double
 #define SSFX _d
 #include "elementwise.h"
+#include "softmax.h"
 #undef S
 #undef SSFX
 #define S float
 #define SSFX _f
 #include "elementwise.h"
+#include "softmax.h"
 
 #define N_OPS ((int)(sizeof(ELEMENTWISE_d) / sizeof(ELEMENTWISE_d[0])))
 
@@ -181,7 +209,9 @@ static int get_buffer(PyObject *obj, Py_buffer *view, int writable, char fmt, Py
     if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
     const char *f = view->format ? view->format : "B";
     if (f[0] == '<' || f[0] == '=' || f[0] == '@') f++;
-    if (f[0] != fmt || f[1] != '\0' || view->len != n * view->itemsize) {
+    /* int64: 'q', or 'l' where long is 64 bits (NumPy's int64 on Linux) */
+    int same = f[0] == fmt || (fmt == 'q' && f[0] == 'l' && view->itemsize == 8);
+    if (!same || f[1] != '\0' || view->len != n * view->itemsize) {
         PyErr_Format(PyExc_ValueError, "%s: expected %zd contiguous items of format '%c'", what, n, fmt);
         PyBuffer_Release(view);
         view->obj = NULL;
@@ -195,18 +225,19 @@ static void release(Py_buffer *views, int count) {
         if (views[k].obj) PyBuffer_Release(&views[k]);
 }
 
-/* -- elementwise(op, dtype, params, y, f, w, values, grad, hess, want_sum, scale)
+/* -- elementwise(op, dtype, params, n, y, f, w, values, grad, hess, want_sum, scale)
  *    -> (sum, flags) --------------------------------------------------------- */
 static PyObject *py_elementwise(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     (void)self;
-    if (nargs != 11) {
-        PyErr_SetString(PyExc_TypeError, "elementwise() takes 11 arguments");
+    if (nargs != 12) {
+        PyErr_SetString(PyExc_TypeError, "elementwise() takes 12 arguments");
         return NULL;
     }
     long op = PyLong_AsLong(args[0]);
     long dtype = PyLong_AsLong(args[1]);
-    int want_sum = PyObject_IsTrue(args[9]);
-    double scale = PyFloat_AsDouble(args[10]);
+    Py_ssize_t n = PyLong_AsSsize_t(args[3]);
+    int want_sum = PyObject_IsTrue(args[10]);
+    double scale = PyFloat_AsDouble(args[11]);
     if (PyErr_Occurred()) return NULL;
     if (op < 0 || op >= N_OPS || (dtype != 0 && dtype != 1)) {
         PyErr_SetString(PyExc_ValueError, "elementwise(): unknown op or dtype");
@@ -226,14 +257,10 @@ static PyObject *py_elementwise(PyObject *self, PyObject *const *args, Py_ssize_
     char fmt = dtype == 0 ? 'd' : 'f';
     Py_buffer v[6];
     memset(v, 0, sizeof v);
-    Py_buffer probe;
-    if (PyObject_GetBuffer(args[4], &probe, PyBUF_ND) < 0) return NULL;
-    Py_ssize_t n = probe.len / (dtype == 0 ? 8 : 4);
-    PyBuffer_Release(&probe);
-    if (get_buffer(args[3], &v[0], 0, fmt, n, "y_true") < 0 || get_buffer(args[4], &v[1], 0, fmt, n, "y_pred") < 0 ||
-        get_buffer(args[5], &v[2], 0, fmt, n, "sample_weight") < 0 ||
-        get_buffer(args[6], &v[3], 1, fmt, n, "values") < 0 || get_buffer(args[7], &v[4], 1, fmt, n, "gradient") < 0 ||
-        get_buffer(args[8], &v[5], 1, fmt, n, "hessian") < 0) {
+    if (get_buffer(args[4], &v[0], 0, fmt, n, "y_true") < 0 || get_buffer(args[5], &v[1], 0, fmt, n, "y_pred") < 0 ||
+        get_buffer(args[6], &v[2], 0, fmt, n, "sample_weight") < 0 ||
+        get_buffer(args[7], &v[3], 1, fmt, n, "values") < 0 || get_buffer(args[8], &v[4], 1, fmt, n, "gradient") < 0 ||
+        get_buffer(args[9], &v[5], 1, fmt, n, "hessian") < 0) {
         release(v, 6);
         return NULL;
     }
@@ -284,6 +311,92 @@ static PyObject *py_elementwise(PyObject *self, PyObject *const *args, Py_ssize_
         PyErr_Format(PyExc_ValueError, "elementwise(): unsupported combination of outputs (mode %d)", a.mode);
         return NULL;
     }
+    return Py_BuildValue("dI", sum, a.flags);
+}
+
+/* -- softmax_ce(dtype, n, K, logits, labels, targets, row_weights, sample_weights, values, grad, hess,
+ *                want_sum, scale, label_smoothing, ignore_index (or None), row_tol) -> (sum, flags) ---- */
+static PyObject *py_softmax_ce(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (nargs != 16) {
+        PyErr_SetString(PyExc_TypeError, "softmax_ce() takes 16 arguments");
+        return NULL;
+    }
+    lk_cargs a;
+    memset(&a, 0, sizeof a);
+    long dtype = PyLong_AsLong(args[0]);
+    a.n = PyLong_AsSsize_t(args[1]);
+    a.K = PyLong_AsSsize_t(args[2]);
+    int want_sum = PyObject_IsTrue(args[11]);
+    a.scale = PyFloat_AsDouble(args[12]);
+    a.ls = PyFloat_AsDouble(args[13]);
+    a.has_ignore = args[14] != Py_None;
+    if (a.has_ignore) a.ignore_index = PyLong_AsLongLong(args[14]);
+    a.row_tol = PyFloat_AsDouble(args[15]);
+    if (PyErr_Occurred()) return NULL;
+    if ((dtype != 0 && dtype != 1) || a.n < 1 || a.K < 1) {
+        PyErr_SetString(PyExc_ValueError, "softmax_ce(): bad dtype or shape");
+        return NULL;
+    }
+    char fmt = dtype == 0 ? 'd' : 'f';
+    Py_ssize_t nk = a.n * a.K;
+    Py_buffer v[8];
+    memset(v, 0, sizeof v);
+    if (get_buffer(args[3], &v[0], 0, fmt, nk, "logits") < 0 || get_buffer(args[4], &v[1], 0, 'q', a.n, "labels") < 0 ||
+        get_buffer(args[5], &v[2], 0, fmt, nk, "targets") < 0 || get_buffer(args[6], &v[3], 0, 'd', a.n, "row weights") < 0 ||
+        get_buffer(args[7], &v[4], 0, 'd', a.n, "sample weights") < 0 ||
+        get_buffer(args[8], &v[5], 1, fmt, a.n, "values") < 0 || get_buffer(args[9], &v[6], 1, fmt, nk, "gradient") < 0 ||
+        get_buffer(args[10], &v[7], 1, fmt, nk, "hessian") < 0) {
+        release(v, 8);
+        return NULL;
+    }
+    if ((v[1].obj == NULL) == (v[2].obj == NULL)) {
+        release(v, 8);
+        PyErr_SetString(PyExc_ValueError, "softmax_ce(): give labels or targets");
+        return NULL;
+    }
+    a.s = v[0].buf;
+    a.labels = v[1].obj ? (const int64_t *)v[1].buf : NULL;
+    a.y = v[2].obj ? v[2].buf : NULL;
+    a.w = v[3].obj ? (const double *)v[3].buf : NULL;
+    a.aw = v[4].obj ? (const double *)v[4].buf : NULL;
+    a.l = v[5].obj ? v[5].buf : NULL;
+    a.g = v[6].obj ? v[6].buf : NULL;
+    a.h = v[7].obj ? v[7].buf : NULL;
+    a.nthreads = lk_threads;
+
+    Py_ssize_t stack_starts[LK_STACK_LEAVES + 1];
+    double stack_sums[LK_STACK_LEAVES];
+    Py_ssize_t *starts = stack_starts;
+    double *sums = NULL;
+    if (want_sum) {
+        a.nleaves = sum_leaves(a.n, 0, NULL);
+        sums = stack_sums;
+        if (a.nleaves > LK_STACK_LEAVES) {
+            starts = (Py_ssize_t *)malloc(((size_t)a.nleaves + 1) * sizeof(Py_ssize_t));
+            sums = (double *)malloc((size_t)a.nleaves * sizeof(double));
+            if (!starts || !sums) {
+                free(starts);
+                free(sums);
+                release(v, 8);
+                return PyErr_NoMemory();
+            }
+        }
+        sum_leaves(a.n, 0, starts);
+        a.leaf_start = starts;
+        a.sums = sums;
+    }
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = dtype == 0 ? run_softmax_ce_d(&a) : run_softmax_ce_f(&a);
+    Py_END_ALLOW_THREADS
+    double sum = (rc == 0 && want_sum) ? sum_combine(sums, a.n, 0) : 0.0;
+    if (starts != stack_starts) {
+        free(starts);
+        free(sums);
+    }
+    release(v, 8);
+    if (rc != 0) return PyErr_NoMemory();
     return Py_BuildValue("dI", sum, a.flags);
 }
 
@@ -388,6 +501,7 @@ static PyObject *py_build_info(PyObject *self, PyObject *unused) {
 
 static PyMethodDef methods[] = {
     {"elementwise", (PyCFunction)(void (*)(void))py_elementwise, METH_FASTCALL, "fused elementwise loss kernel"},
+    {"softmax_ce", (PyCFunction)(void (*)(void))py_softmax_ce, METH_FASTCALL, "fused softmax cross-entropy kernel"},
     {"floor_pass", (PyCFunction)(void (*)(void))py_floor_pass, METH_FASTCALL,
      "out = a + b over contiguous float arrays: the memory-bandwidth floor"},
     {"set_num_threads", py_set_num_threads, METH_O, "threads used by the kernels"},

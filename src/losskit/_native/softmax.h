@@ -1,0 +1,162 @@
+/* Softmax cross-entropy from logits, one row (sample) at a time, for one storage type S
+ * (included once per S). Computes in double, mirroring the reference path
+ * (_stable.log_softmax, _stable.softmax, _CrossEntropyBase) operation for operation:
+ *
+ *   m = max(s) (0 if not finite);  e = exp(s - m);  S = sum(e);  lse = log(S)
+ *   value    = -sum_k [y_k != 0] y_k ((s_k - m) - lse)
+ *   gradient = (e / S) sum(y) - y;   Hessian = q (1 - q) sum(y),  q = e / S
+ *
+ * where y is the target row (one-hot of an integer label, or a given distribution),
+ * smoothed as y (1 - ls) + ls / K. Sums over classes follow NumPy's pairwise order.
+ * Row weights W (sample weight x ignore mask x class weight) come from _fast.py; a row
+ * with W == 0 contributes 0. Rows with a zero sample weight or an ignored label are not
+ * checked (a zero class weight does not exempt a row, as in the reference).
+ *
+ * Checks: a logit that is nan or +inf; a label outside [0, K); a target outside [0, 1];
+ * a target row whose sum is off 1 by more than sqrt(eps) (eps of S).
+ */
+
+#define CE_ROW CAT(ce_row, SSFX)
+#define CE_RUN CAT(run_softmax_ce, SSFX)
+
+static inline unsigned CE_ROW(const lk_cargs *a, Py_ssize_t r, double *sb, double *eb, double *yb, double *out_value) {
+    const Py_ssize_t K = a->K;
+    const S *restrict s = (const S *)a->s + r * K;
+    const double W = a->w ? a->w[r] : 1.0;
+    const double ls = a->ls;
+    unsigned bad = 0;
+    double m = -INFINITY;
+    _Pragma("omp simd reduction(max:m) reduction(|:bad)")
+    for (Py_ssize_t k = 0; k < K; k++) {
+        double x = (double)s[k];
+        sb[k] = x;
+        bad |= ((x != x) | (x == INFINITY)) ? LK_BAD : 0u;
+        m = x > m ? x : m;
+    }
+    m = (m - m == 0.0) ? m : 0.0; /* not finite: 0, as the reference */
+    _Pragma("omp simd")
+    for (Py_ssize_t k = 0; k < K; k++) eb[k] = lk_exp_d(sb[k] - m);
+    const double total = pw_sum(eb, K);
+    const double lse = lk_log_d(total);
+
+    /* the target row, smoothed */
+    Py_ssize_t label = -1;
+    if (a->labels) {
+        label = (Py_ssize_t)a->labels[r];
+        if (a->has_ignore && label == a->ignore_index) {
+            label = 0; /* ignored: weight 0 (W == 0 here), label replaced as in the reference */
+        } else if (label < 0 || label >= K) {
+            bad |= LK_BAD;
+            label = 0;
+        }
+        if (ls != 0.0) {
+            const double off = ls / (double)K, on = 1.0 * (1.0 - ls) + ls / (double)K;
+            _Pragma("omp simd")
+            for (Py_ssize_t k = 0; k < K; k++) yb[k] = off;
+            yb[label] = on;
+        }
+    } else {
+        const S *restrict y = (const S *)a->y + r * K;
+        const double keep = 1.0 - ls, add = ls / (double)K;
+        _Pragma("omp simd reduction(|:bad)")
+        for (Py_ssize_t k = 0; k < K; k++) {
+            double t = (double)y[k];
+            bad |= (!(t >= 0.0) | !(t <= 1.0)) ? LK_BAD : 0u;
+            yb[k] = t;
+        }
+        double ysum = pw_sum(yb, K);
+        if (!(fabs(ysum - 1.0) <= a->row_tol)) bad |= LK_BAD;
+        if (ls != 0.0) {
+            _Pragma("omp simd")
+            for (Py_ssize_t k = 0; k < K; k++) yb[k] = yb[k] * keep + add;
+        }
+    }
+    const int onehot = a->labels && ls == 0.0; /* y = onehot(label): sums and products simplify exactly */
+    const double ysum = onehot ? 1.0 : pw_sum(yb, K);
+
+    if (out_value) {
+        double v;
+        if (onehot) {
+            v = -((sb[label] - m) - lse);
+        } else {
+            /* terms into sb (no longer needed as logits after this row's value) -- keep logits:
+             * the gradient needs e only */
+            _Pragma("omp simd")
+            for (Py_ssize_t k = 0; k < K; k++) {
+                double yk = yb[k];
+                sb[k] = (yk == 0.0) ? 0.0 : yk * ((sb[k] - m) - lse);
+            }
+            v = -pw_sum(sb, K);
+        }
+        *out_value = (W == 0.0) ? 0.0 : W * v;
+    }
+    if (a->g || a->h) {
+        const double ws = W * a->scale;
+        S *restrict G = a->g ? (S *)a->g + r * K : NULL;
+        S *restrict H = a->h ? (S *)a->h + r * K : NULL;
+        if (G) {
+            if (onehot) {
+                _Pragma("omp simd")
+                for (Py_ssize_t k = 0; k < K; k++) {
+                    double q = eb[k] / total;
+                    double g = q * ysum - (k == label ? 1.0 : 0.0);
+                    G[k] = (S)((ws == 0.0) ? 0.0 : ws * g);
+                }
+            } else {
+                _Pragma("omp simd")
+                for (Py_ssize_t k = 0; k < K; k++) {
+                    double q = eb[k] / total;
+                    double g = q * ysum - yb[k];
+                    G[k] = (S)((ws == 0.0) ? 0.0 : ws * g);
+                }
+            }
+        }
+        if (H) {
+            _Pragma("omp simd")
+            for (Py_ssize_t k = 0; k < K; k++) {
+                double q = eb[k] / total;
+                double h = q * (1.0 - q) * ysum;
+                H[k] = (S)((ws == 0.0) ? 0.0 : ws * h);
+            }
+        }
+    }
+    const int active = (!a->aw || a->aw[r] != 0.0) && !(a->labels && a->has_ignore && a->labels[r] == a->ignore_index);
+    return active ? bad : 0u;
+}
+
+static LK_CLONES int CE_RUN(lk_cargs *a) {
+    const Py_ssize_t n = a->n, K = a->K;
+    const int want_sum = a->sums != NULL;
+    const Py_ssize_t work = want_sum ? a->nleaves : (n + 63) / 64;
+    const int nt = (n * K >= LK_PAR_MIN && work > 1) ? a->nthreads : 1;
+    unsigned flags = 0;
+    int failed = 0;
+    _Pragma("omp parallel num_threads(nt) reduction(|:flags) reduction(|:failed) if(nt > 1)")
+    {
+        double *buf = (double *)malloc((3 * (size_t)K + LK_LEAF) * sizeof(double));
+        if (!buf) {
+            failed = 1;
+        } else {
+            double *sb = buf, *eb = buf + K, *yb = buf + 2 * K, *vals = buf + 3 * K;
+            _Pragma("omp for schedule(static)")
+            for (Py_ssize_t b = 0; b < work; b++) {
+                Py_ssize_t r0 = want_sum ? a->leaf_start[b] : b * 64;
+                Py_ssize_t r1 = want_sum ? a->leaf_start[b + 1] : (r0 + 64 < n ? r0 + 64 : n);
+                for (Py_ssize_t r = r0; r < r1; r++) {
+                    double v = 0.0;
+                    int need_value = want_sum || a->l;
+                    flags |= CE_ROW(a, r, sb, eb, yb, need_value ? &v : NULL);
+                    if (want_sum) vals[r - r0] = v;
+                    if (a->l) ((S *)a->l)[r] = (S)v;
+                }
+                if (want_sum) a->sums[b] = lk_leaf_sum(vals, r1 - r0);
+            }
+            free(buf);
+        }
+    }
+    a->flags = flags;
+    return failed ? -2 : 0;
+}
+
+#undef CE_ROW
+#undef CE_RUN
