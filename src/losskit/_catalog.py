@@ -1057,6 +1057,13 @@ def _info(loss: Loss) -> LossInfo:
     )
 
 
+def setting_label(loss: Loss) -> str:
+    """A short label: the canonical name and the parameters that differ from the defaults."""
+    shown = repr(loss)
+    inner = shown[shown.index("(") + 1 : -1]
+    return f"{loss.name} ({inner})" if inner else loss.name
+
+
 def info(loss: str | Loss, /, **params: Any) -> LossInfo:
     """The record of a loss: what it measures, its formulas, likelihood, robustness and equivalents.
 

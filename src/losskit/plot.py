@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ._base import Loss
-from ._catalog import info
+from ._catalog import info, setting_label
 from ._constant import best_constant
 from ._registry import get
 
@@ -60,9 +60,7 @@ def _matplotlib() -> Any:
 
 def label(loss: Loss) -> str:
     """A legend label: the canonical name and the parameters that differ from the defaults."""
-    shown = repr(loss)
-    inner = shown[shown.index("(") + 1 : -1]
-    return f"{loss.name} ({inner})" if inner else loss.name
+    return setting_label(loss)
 
 
 @dataclass
