@@ -33,6 +33,7 @@ from ._registry import get
 __all__ = ["Evaluation", "EvaluationError", "Neumaier", "evaluate_file"]
 
 BATCH_ROWS = 1 << 16
+_CSV_BLOCK = 1 << 20  # bytes per CSV block: pyarrow reads a few ahead, so this sets the memory used
 
 
 class EvaluationError(ValueError):
@@ -168,7 +169,7 @@ class _Source:
         with open(self.path, "rb") as fh:
             reader = pa.csv.open_csv(
                 fh,
-                read_options=pa.csv.ReadOptions(block_size=1 << 22),
+                read_options=pa.csv.ReadOptions(block_size=_CSV_BLOCK),
                 convert_options=pa.csv.ConvertOptions(include_columns=list(types), column_types=types),
             )
             for batch in reader:
@@ -203,7 +204,7 @@ class _Source:
             types = {c: pa.string() for c in self.columns}
             reader = pa.csv.open_csv(
                 fh,
-                read_options=pa.csv.ReadOptions(block_size=1 << 22),
+                read_options=pa.csv.ReadOptions(block_size=_CSV_BLOCK),
                 convert_options=pa.csv.ConvertOptions(include_columns=list(types), column_types=types),
             )
             row = 1
@@ -327,7 +328,7 @@ def evaluate_file(
         Skip rows with an empty or NaN cell in a used column (counted in
         ``dropped``); otherwise they are an error.
     batch_rows
-        Rows per batch (Parquet) -- CSV is read in blocks of 4 MiB.
+        Rows per batch (Parquet) -- CSV is read in blocks of 1 MiB.
     per_sample
         A CSV or Parquet path to write each row's losses to (``row`` and
         one column per loss, as ``reduction="none"`` gives them, without the
