@@ -295,3 +295,26 @@ def test_progress_bar_only_on_a_terminal(files):
     assert piped.returncode == 0 and piped.stderr == "" and "losskit eval preds.csv" not in piped.stdout
     quiet = _pty_run(args, {"LOSSKIT_PROGRESS_AFTER": "1000"})  # a quick run on a terminal: no bar
     assert "losskit eval preds.csv" not in quiet
+
+
+def _console_blocks():
+    import re
+
+    for page in (ROOT / "README.md", ROOT / "docs" / "cli.md"):
+        for block in re.findall(r"```console\n(.*?)```", page.read_text(), flags=re.S):
+            command, _, output = block.partition("\n")
+            assert command.startswith("$ losskit ")
+            yield pytest.param(command[len("$ losskit ") :].split(), output, id=f"{page.name}:{command[10:40]}")
+
+
+@pytest.fixture(scope="module")
+def demo_files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("docs")
+    ok("demo", "--no-plots", cwd=d)
+    return d
+
+
+@pytest.mark.parametrize(("args", "output"), list(_console_blocks()))
+def test_docs_show_real_output(args, output, demo_files):
+    """The README's and docs' `$ losskit ...` examples print exactly what they show."""
+    assert ok(*args, cwd=demo_files) == output
