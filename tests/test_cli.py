@@ -237,29 +237,9 @@ def test_eval_user_errors_are_clear_and_never_a_traceback(files):
     assert "rows        2 (2 dropped: empty or NaN cells)" in dropped
     assert f"{float(lk.bce([1.0, 0.0], [0.5, 0.2])):.10g}" in dropped
     fails("eval", d / "range.csv", *args, match="row 3: `y_pred` must be probabilities in [0, 1]")
-    fails(
-        "eval",
-        d / "labels.csv",
-        "--y-true",
-        "label",
-        "--y-pred",
-        "s0,s1",
-        "--loss",
-        "nll",
-        "--logits",
-        match="row 3: `y_true` must be class labels in [0, 2)",
-    )
-    fails(
-        "eval",
-        d / "labels.csv",
-        "--y-true",
-        "label",
-        "--y-pred",
-        "s0,s1",
-        "--loss",
-        "categorical_hinge",
-        match="row 3: class labels must be integers in [0, 2)",
-    )
+    labels = ("eval", d / "labels.csv", "--y-true", "label", "--y-pred", "s0,s1", "--loss")
+    fails(*labels, "nll", "--logits", match="row 3: `y_true` must be class labels in [0, 2)")
+    fails(*labels, "categorical_hinge", match="row 3: class labels must be integers in [0, 2)")
     fails("eval", d / "empty.csv", *args, match="the file is empty")
     fails("eval", d / "preds.csv", "--y-true", "y", "--y-pred", "p", match="say which losses", code=2)
     fails("eval", d / "preds.csv", *args, "--format", "xml", match="invalid choice", code=2)
