@@ -245,25 +245,40 @@ def test_eval_user_errors_are_clear_and_never_a_traceback(files):
     fails("eval", d / "preds.csv", *args, "--format", "xml", match="invalid choice", code=2)
 
 
-def _pty_run(args, env):
-    """Run in a pseudo-terminal (as on a terminal) and return everything it wrote."""
-    import pty
+_PTY = """
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.executable, [sys.executable, "-m", "losskit", *sys.argv[1:]])
+chunks = []
+while True:
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    chunks.append(data)
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(b"".join(chunks).decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
-    pid, fd = pty.fork()
-    if pid == 0:  # pragma: no cover - the child
-        os.execve(sys.executable, [sys.executable, "-m", "losskit", *map(str, args)], {**os.environ, **env})
-    chunks = []
-    while True:
-        try:
-            data = os.read(fd, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
-    return b"".join(chunks).decode(errors="replace")
+
+def _pty_run(args, env):
+    """Run on a pseudo-terminal (as on a terminal) and return everything it wrote.
+
+    The fork happens in a fresh helper process: forking pytest itself (with JAX's threads) could deadlock.
+    """
+    out = subprocess.run(
+        [sys.executable, "-c", _PTY, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    return out.stdout
 
 
 def test_progress_bar_only_on_a_terminal(files):
