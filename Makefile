@@ -1,5 +1,5 @@
 # The two commands of the README. Both create .venv and install what they need.
-#   make demo   the guided tour of losskit
+#   make demo   the guided tour of losskit (installs the demo extra: matplotlib, scikit-learn, pyarrow)
 #   make test   lint and every test (installs the test extra: torch, scikit-learn, hypothesis, ...)
 
 PYTHON ?= python3
@@ -13,7 +13,7 @@ $(BIN)/python:
 
 # Re-install when the project's metadata changes.
 $(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[demo]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
@@ -21,7 +21,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-demo
 
 demo: $(VENV)/.installed-demo
-	$(BIN)/python -m losskit
+	$(BIN)/losskit demo
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks setup.py

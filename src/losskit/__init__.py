@@ -13,7 +13,9 @@ Every loss is a function (``lk.huber(y_true, y_pred, delta=2.0)``) and a
 """
 
 from ._base import Loss, Param
+from ._catalog import LossInfo, info
 from ._config import get_num_threads, set_num_threads, show_config
+from ._constant import best_constant
 from ._registry import canonical_name, get, names, register
 from .losses import regression as _regression  # noqa: F401  (registers first: the catalog's order)
 from .losses.binary import (
@@ -51,20 +53,29 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "Loss",
+    "LossInfo",
     "Param",
     "__version__",
+    "best_constant",
     "binary_cross_entropy",
     "binary_focal",
     "brier",
     "canonical_name",
     "categorical_cross_entropy",
     "categorical_hinge",
+    "cross_entropy_decomposition",
+    "describe",
+    "entropy",
+    "evaluate_file",
     "exponential",
+    "gaussian_nll",
     "get",
     "get_num_threads",
     "hinge",
     "huber",
+    "info",
     "kl_divergence",
+    "laplace_nll",
     "log_cosh",
     "mae",
     "mape",
@@ -73,6 +84,8 @@ __all__ = [
     "msle",
     "multi_margin",
     "names",
+    "perplexity",
+    "plot",
     "poisson",
     "pseudo_huber",
     "quantile",
@@ -84,11 +97,35 @@ __all__ = [
     "softmax_cross_entropy",
     "sparse_categorical_cross_entropy",
     "squared_hinge",
+    "to_bits",
+    "to_nats",
 ]
 
 
+# Loaded on first use, so that `import losskit` stays cheap: the information view, the plots
+# (matplotlib, extra `losskit[plot]`), the streaming evaluator (pyarrow, extra `losskit[io]`), the CLI.
+_LAZY = {
+    "cross_entropy_decomposition": "explain",
+    "describe": "explain",
+    "entropy": "explain",
+    "gaussian_nll": "explain",
+    "laplace_nll": "explain",
+    "perplexity": "explain",
+    "to_bits": "explain",
+    "to_nats": "explain",
+    "evaluate_file": "evaluate",
+}
+_SUBMODULES = ("cli", "evaluate", "explain", "plot")
+
+
 def __getattr__(name: str):
-    """Aliases as functions too: ``lk.bce is lk.binary_cross_entropy``, ``lk.l1``, ``lk.log_loss``."""
+    """Aliases as functions too (``lk.bce is lk.binary_cross_entropy``), and the lazily loaded parts."""
+    import importlib
+
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     from ._registry import _ALIASES
 
     canonical = _ALIASES.get(name)
@@ -96,3 +133,7 @@ def __getattr__(name: str):
         return globals()[canonical]
     msg = f"module 'losskit' has no attribute {name!r}"
     raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY, *_SUBMODULES})

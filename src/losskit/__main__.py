@@ -1,12 +1,6 @@
-"""``python -m losskit``: the guided tour (the catalog and worked examples)."""
+"""``python -m losskit``: the ``losskit`` command (``losskit demo`` is the guided tour)."""
 
-from ._demo import tour
-
-
-def main() -> int:
-    print(tour())
-    return 0
-
+from .cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -215,6 +215,13 @@ class Loss:
         """The parameters, as a new dict."""
         return dict(self._values)
 
+    @property
+    def info(self) -> Any:
+        """The catalog record of this loss with its parameters: ``lk.info(self)`` (a :class:`LossInfo`)."""
+        from ._catalog import info
+
+        return info(self)
+
     def replace(self, **changes: Any) -> Loss:
         """A copy with some parameters changed."""
         return type(self)(**{**self._values, **changes})

@@ -1,4 +1,4 @@
-"""The guided tour printed by ``python -m losskit``: the catalog and two worked examples.
+"""The guided tour of ``losskit demo``: the catalog, the worked examples, a real data set, the plots.
 
 Every number printed is computed by losskit when the tour runs.
 """
@@ -7,25 +7,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
 from ._registry import loss_class, names
 
-FAMILY = {
-    "regression": "regression",
-    "binary": "binary",
-    "multiclass": "multiclass",
-    "distribution": "distribution",
-}
-
 
 def catalog() -> str:
-    """One line per loss: name, family, aliases, formula."""
+    """One line per loss, by task: name, task, aliases, formula (from the catalog records)."""
+    from ._catalog import info
+    from ._registry import TASKS
+
     rows = [("loss", "family", "aliases", "formula")]
-    for name in names():
-        cls = loss_class(name)
-        rows.append((name, cls.task, ", ".join(cls.aliases) or "-", cls.formula))
+    for task in TASKS:
+        for name in names(task):
+            rec = info(name)
+            rows.append((name, rec.task, ", ".join(rec.aliases) or "-", loss_class(name).formula))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = []
     for i, r in enumerate(rows):
@@ -171,3 +169,125 @@ def tour() -> str:
             f"Nats to bits: divide by ln 2 = {math.log(2):.6f}.",
         ]
     )
+
+
+def real_data(out: Path) -> str:
+    """Out-of-fold predictions on scikit-learn's bundled data sets: what the models lose, against the best constant."""
+    try:
+        from sklearn.datasets import load_breast_cancer, load_diabetes
+        from sklearn.linear_model import LogisticRegression, Ridge
+        from sklearn.model_selection import cross_val_predict
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+    except ImportError:
+        return "Example 3 needs scikit-learn: pip install 'losskit[demo]'."
+    from ._constant import best_constant
+    from .explain import entropy, to_bits
+    from .losses.binary import BinaryCrossEntropy, Brier
+    from .losses.regression import MAE, MSE, Huber
+
+    x, y = load_breast_cancer(return_X_y=True)
+    malignant = (y == 0).astype(float)  # scikit-learn codes malignant as 0
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=1000))
+    p = cross_val_predict(model, x, malignant, cv=5, method="predict_proba")[:, 1]
+    rate = float(best_constant(BinaryCrossEntropy(), malignant))
+    prior = np.full_like(p, rate)
+    h = float(entropy(np.array([rate, 1.0 - rate])))
+    out_lines = [
+        f"Example 3. Real data: scikit-learn's breast cancer set, {x.shape[0]} tumours, "
+        f"{int(malignant.sum())} malignant.",
+        "  A logistic regression, its probabilities out of fold (5-fold cross-validation), against the best",
+        f"  constant: the rate of malignant tumours, {rate:.4f} (lk.best_constant).",
+        "",
+        "  loss                    model     best constant",
+    ]
+    for name, loss in (("binary_cross_entropy", BinaryCrossEntropy()), ("brier", Brier())):
+        out_lines.append(f"  {name:<22}{float(loss(malignant, p)):>7.4f}  {float(loss(malignant, prior)):>12.4f}")
+    ce = float(BinaryCrossEntropy()(malignant, p))
+    out_lines += [
+        "",
+        f"  Knowing only the base rate costs the entropy of the labels, H = {h:.4f} nats = "
+        f"{float(to_bits(h)):.4f} bits",
+        f"  per tumour. The model loses {ce:.4f} nats ({float(to_bits(ce)):.4f} bits): it removes "
+        f"{1 - ce / h:.1%} of the uncertainty.",
+    ]
+    xd, yd = load_diabetes(return_X_y=True)
+    pred = cross_val_predict(Ridge(alpha=1.0), xd, yd, cv=5)
+    out_lines += [
+        "",
+        f"  And scikit-learn's diabetes set ({xd.shape[0]} patients, disease progression after a year), a ridge",
+        "  regression out of fold, against each loss's best constant (the mean, the median, Huber's middle):",
+        "",
+        "  loss        model     best constant",
+    ]
+    for name, loss in (("mse", MSE()), ("mae", MAE()), ("huber", Huber(delta=10.0))):
+        c = float(best_constant(loss, yd))
+        model, constant = float(loss(yd, pred)), float(loss(yd, np.full_like(yd, c)))
+        out_lines.append(f"  {name:<10}{model:>9.2f}  {constant:>12.2f}   (constant {c:.2f})")
+    r2 = 1.0 - float(MSE()(yd, pred)) / float(MSE()(yd, np.full_like(yd, yd.mean())))
+    out_lines.append(f"  R^2 = 1 - mse / mse(best constant) = {r2:.4f}")
+
+    # The same numbers from the files, streamed by the evaluator of `losskit eval`.
+    out.mkdir(parents=True, exist_ok=True)
+    cancer = out / "breast_cancer.csv"
+    np.savetxt(cancer, np.column_stack([malignant, p]), delimiter=",", header="malignant,p", comments="", fmt="%.17g")
+    diabetes = out / "diabetes.csv"
+    np.savetxt(
+        diabetes, np.column_stack([yd, pred]), delimiter=",", header="progression,prediction", comments="", fmt="%.17g"
+    )
+    try:
+        from .cli import format_evaluation
+        from .evaluate import evaluate_file
+
+        result = evaluate_file(cancer, y_true="malignant", y_pred="p", losses=["binary_cross_entropy", "brier"])
+    except ImportError:
+        return "\n".join([*out_lines, "", "  (losskit eval needs pyarrow: pip install 'losskit[io]'.)"])
+    out_lines += [
+        "",
+        f"  The predictions are in {cancer} and {diabetes}; losskit eval streams such files:",
+        f"  $ losskit eval {cancer} --y-true malignant --y-pred p --loss binary_cross_entropy,brier",
+        *("  " + line for line in format_evaluation(result, "table").splitlines()),
+    ]
+    return "\n".join(out_lines)
+
+
+def pictures(out: Path) -> str:
+    """The loss curves and the outlier picture, written as PNG files into ``out``."""
+    try:
+        from . import plot
+
+        out.mkdir(parents=True, exist_ok=True)
+        figures = {
+            "regression.png": plot.curves(["mse", "mae", "huber", "pseudo_huber", "log_cosh"], derivative=True),
+            "margin.png": plot.curves(
+                ["hinge", "squared_hinge", "sigmoid_cross_entropy", "exponential", "modified_huber"], derivative=True
+            ),
+            "probability.png": plot.curves(["binary_cross_entropy", "brier", "binary_focal"], derivative=True),
+            "outliers.png": plot.outliers(["mse", "mae", "huber"]),
+        }
+        for name, fig in figures.items():
+            fig.savefig(out / name, dpi=110)
+    except ImportError as exc:
+        return f"The pictures need matplotlib ({exc})."
+    return "\n".join(
+        [
+            f"Pictures written to {out}/:",
+            "  regression.png   mse, mae, huber, pseudo-huber, log-cosh and their derivatives against the residual",
+            "  margin.png       the margin losses with the 0-1 loss they stand in for",
+            "  probability.png  -log(p): cross-entropy against the probability of the true class, steep near 0",
+            "  outliers.png     one outlier drags the mean without bound; the median and Huber stay put",
+        ]
+    )
+
+
+def run(out: str | Path = "losskit-demo", plots: bool = True) -> int:
+    """``losskit demo``: print the tour, the real-data example and write the pictures."""
+    rule = "=" * 100
+    folder = Path(out)
+    print(tour(), flush=True)
+    print(rule, flush=True)
+    print(real_data(folder), flush=True)
+    if plots:
+        print(rule)
+        print(pictures(folder))
+    return 0
