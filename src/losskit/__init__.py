@@ -17,7 +17,6 @@ from ._catalog import LossInfo, info
 from ._config import get_num_threads, set_num_threads, show_config
 from ._constant import best_constant
 from ._registry import canonical_name, get, names, register
-from .losses import regression as _regression  # noqa: F401  (registers first: the catalog's order)
 from .losses.binary import (
     binary_cross_entropy,
     binary_focal,

@@ -72,14 +72,16 @@ def loss_class(name: str) -> type[Loss]:
 
 
 def names(task: str | None = None, *, aliases: bool = False) -> list[str] | dict[str, list[str]]:
-    """The canonical loss names in catalog order, optionally of one task.
+    """The canonical loss names in catalog order (by task, then as registered), optionally of one task.
 
     With ``aliases=True``, a dict from each canonical name to its aliases.
     """
     if task is not None and task not in TASKS:
         msg = f"unknown task {task!r}; choose from {', '.join(TASKS)}."
         raise ValueError(msg)
-    chosen = [n for n, c in _LOSSES.items() if task is None or c.task == task]
+    # task order (regression, binary, multiclass, distribution), then the order of registration
+    ordered = sorted(_LOSSES.items(), key=lambda item: TASKS.index(item[1].task))
+    chosen = [n for n, c in ordered if task is None or c.task == task]
     if aliases:
         return {n: list(_LOSSES[n].aliases) for n in chosen}
     return chosen
