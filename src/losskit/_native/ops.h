@@ -74,8 +74,8 @@ OPSIG(pseudo_huber) { /* P: delta */
     T a = ra / d;
     *l = (d * ra) * (a / (HYPOT1(a) + (T)1));
     *g = r / HYPOT1(ABS(r / d));
-    T hh = HYPOT1(ABS(r / d));
-    *h = (T)1 / (hh * hh * hh);
+    T b = r / d, s = b * b + (T)1;
+    *h = ((T)1 / s) / SQRT(s);
 }
 
 /* sinh(x) for |x| <= 1/2: its odd Taylor series (the first omitted term is below 1e-22 relative),

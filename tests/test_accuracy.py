@@ -1,0 +1,93 @@
+"""Both paths against exact values (mpmath, 50 digits), where the formulas go through exp and log.
+
+The native kernels and the reference path call different exp/log implementations, each
+within about an ulp of exact; this holds each path to the exact value separately, so a
+difference between them (tests/test_native.py) is never an error of either.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from mpmath import mp
+
+import losskit as lk
+from losskit import _fast
+
+mp.dps = 50
+ULPS = 4  # normwise, against the exact value of the same (double) inputs
+
+
+def sigmoid(s):
+    return 1 / (1 + mp.exp(-s))
+
+
+def softplus(s):
+    return mp.log1p(mp.exp(s))
+
+
+def _focal_logit(gamma, y, s):
+    t = 2 * y - 1
+    z = t * s
+    return sigmoid(-z) ** gamma * softplus(-z)
+
+
+# value l(y, f) in mpmath; derivatives by mpmath's differentiation of it (50 digits)
+EXACT = {
+    "log_cosh": (lk.get("log_cosh"), lambda y, f: mp.log(mp.cosh(f - y))),
+    "poisson_log": (lk.get("poisson", from_logits=True), lambda y, s: mp.exp(s) - y * s),
+    "poisson_rate": (lk.get("poisson"), lambda y, f: f - y * mp.log(f)),
+    "msle": (lk.get("msle"), lambda y, f: (mp.log1p(f) - mp.log1p(y)) ** 2),
+    "exponential": (lk.get("exponential"), lambda y, s: mp.exp(-(2 * y - 1) * s)),
+    "bce_logit": (
+        lk.get("bce", from_logits=True),
+        lambda y, s: y * softplus(-s) + (1 - y) * softplus(s),
+    ),
+    "bce_prob": (lk.get("bce"), lambda y, p: -(y * mp.log(p) + (1 - y) * mp.log1p(-p))),
+    "focal_logit": (lk.get("focal", from_logits=True), lambda y, s: _focal_logit(2, y, s)),
+    "pseudo_huber": (
+        lk.get("pseudo_huber", delta=0.7),
+        lambda y, f: mp.mpf("0.49") * (mp.sqrt(1 + ((f - y) / mp.mpf("0.7")) ** 2) - 1),
+    ),
+}
+
+
+def _inputs(name, rng, n=60):
+    if name in ("bce_logit", "bce_prob", "exponential", "focal_logit"):
+        y = rng.integers(0, 2, n).astype(float)
+        f = rng.uniform(0.02, 0.98, n) if name == "bce_prob" else rng.normal(0, 4, n)
+        return y, f
+    if name.startswith("poisson"):
+        return rng.poisson(3.0, n).astype(float), (
+            rng.normal(0.5, 1.5, n) if name == "poisson_log" else rng.uniform(0.1, 8, n)
+        )
+    if name == "msle":
+        return rng.uniform(-0.9, 10, n), rng.uniform(-0.9, 10, n)
+    y = rng.normal(0, 3, n)
+    return y, y + rng.normal(0, 3, n) * np.exp(rng.uniform(-8, 1, n))  # residuals from tiny to large
+
+
+def _exact(fn, y, f, order):
+    out = []
+    for yi, fi in zip(y, f, strict=True):
+        yv, fv = mp.mpf(float(yi)), mp.mpf(float(fi))
+        out.append(float(mp.diff(lambda x, yv=yv: fn(yv, x), fv, order)) if order else float(fn(yv, fv)))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("path", ["native", "reference"])
+@pytest.mark.parametrize("name", list(EXACT))
+def test_both_paths_are_accurate(name, path):
+    loss, fn = EXACT[name]
+    y, f = _inputs(name, np.random.default_rng(11))
+    calls = [(loss.__call__, 0), (loss.gradient, 1), (loss.hessian, 2)]
+    for call, order in calls:
+        if path == "reference":
+            with _fast.reference_path():
+                got = call(y, f, reduction="none")
+        else:
+            got = call(y, f, reduction="none")
+        exact = _exact(fn, y, f, order)
+        scale = np.max(np.abs(exact))
+        err = np.max(np.abs(got - exact)) / np.spacing(scale)
+        assert err <= ULPS, f"{name} {path} derivative {order}: {err:.1f} ulps (normwise) from exact"
