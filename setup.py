@@ -67,11 +67,11 @@ class OptionalBuildExt(build_ext):
 
 native = Extension(
     "losskit._native",
-    sources=["src/losskit/_native/module.c"],
+    sources=["src/native/module.c"],
     depends=[
-        "src/losskit/_native/vmath.h",
-        "src/losskit/_native/ops.h",
-        "src/losskit/_native/elementwise.h",
+        "src/native/vmath.h",
+        "src/native/ops.h",
+        "src/native/elementwise.h",
     ],
     extra_compile_args=list(BASE_FLAGS),
     extra_link_args=[],

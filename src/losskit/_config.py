@@ -38,6 +38,21 @@ def get_num_threads() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+def version_line() -> str:
+    """``losskit X.Y (native kernels, x86-64-v4 (AVX-512), OpenMP, 2 threads)`` or the reference path."""
+    from . import __version__
+
+    cfg = show_config(print_=False)
+    if cfg["path"] == "native":
+        omp = "OpenMP" if cfg.get("openmp") else "no OpenMP"
+        where = f"native kernels for NumPy: {cfg.get('cpu_level')}, {omp}, {cfg['threads']} threads"
+    elif cfg.get("forced_reference"):
+        where = f"reference path ({cfg['forced_reference']})"
+    else:
+        where = f"reference path: {cfg.get('reason') or 'native kernels off'}"
+    return f"losskit {__version__} ({where})"
+
+
 def show_config(print_: bool = True) -> dict[str, Any]:
     """Which path computes NumPy losses (native kernels or the array-API reference), with what.
 

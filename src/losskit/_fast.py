@@ -27,7 +27,7 @@ _loaded = False
 
 # Kernel flags (module.c)
 _BAD, _SAW_ZERO, _SAW_MINUS = 1, 2, 4
-# Op ids: the order of the drivers in _native/elementwise.h
+# Op ids: the order of the drivers in src/native/elementwise.h
 _OPS = {
     name: i
     for i, name in enumerate(

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ._catalog import info
+from ._config import version_line
 from ._registry import TASKS, get, loss_class, names
 
 __all__ = ["main"]
@@ -339,8 +340,6 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    from . import __version__
-
     formatter = argparse.RawDescriptionHelpFormatter
     top = argparse.ArgumentParser(
         prog="losskit",
@@ -348,7 +347,7 @@ def parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES[None],
         formatter_class=formatter,
     )
-    top.add_argument("--version", action="version", version=f"losskit {__version__}")
+    top.add_argument("--version", action="version", version=version_line())
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("list", help="the catalog of losses", epilog=EXAMPLES["list"], formatter_class=formatter)

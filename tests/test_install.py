@@ -1,0 +1,65 @@
+"""The package installs and works without a C compiler, on the reference path, and says so."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+CHECK = (
+    "import numpy as np, losskit as lk;"
+    "cfg = lk.show_config(print_=False);"
+    "print(cfg['path'], cfg['native_built']);"
+    "print(float(lk.mse([1.0, 2.0], [1.5, 1.0])));"
+    "print(float(lk.get('bce', from_logits=True)(np.array([0.0, 1.0]), np.array([-1.0, 2.0]))))"
+)
+
+
+@pytest.fixture(scope="module")
+def install_without_compiler(tmp_path_factory):
+    """pip-install the project with a C compiler that always fails (CC=false)."""
+    target = tmp_path_factory.mktemp("site")
+    src = tmp_path_factory.mktemp("src") / "losskit"
+    shutil.copytree(
+        ROOT, src, ignore=shutil.ignore_patterns(".venv", "build", "*.so", "*.egg-info", ".git", "__pycache__")
+    )
+    env = {**os.environ, "CC": "false", "LDSHARED": "false"}
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(src),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    return target
+
+
+def test_installs_and_works_on_the_reference_path_without_a_compiler(install_without_compiler):
+    assert not list(install_without_compiler.rglob("_native*.so")), "no compiler, no extension"
+    env = {**os.environ, "PYTHONPATH": str(install_without_compiler)}
+    out = subprocess.run([sys.executable, "-c", CHECK], env=env, capture_output=True, text=True, cwd="/")
+    assert out.returncode == 0, out.stderr
+    config, mse, bce = out.stdout.splitlines()
+    assert config.split() == ["reference", "False"]
+    assert float(mse) == 0.625
+    assert float(bce) == pytest.approx(0.5 * (0.31326168751822286 + 0.12692801104297263), rel=1e-12)
+    version = subprocess.run(
+        [sys.executable, "-m", "losskit", "--version"], env=env, capture_output=True, text=True, cwd="/"
+    ).stdout
+    assert "reference path: the native extension is not built" in version
