@@ -36,7 +36,9 @@ typedef void (*loop_f)(const float *, float *, long);
     void log_f_##v(const float *, float *, long);                                     \
     void log1p_f_##v(const float *, float *, long);                                   \
     void softplus_d_##v(const double *, double *, long);                              \
-    void softplus_f_##v(const float *, float *, long);
+    void softplus_f_##v(const float *, float *, long);                                \
+    void softplusb_d_##v(const double *, double *, long);                             \
+    void softplusb_f_##v(const float *, float *, long);
 DECL(base)
 DECL(v3)
 DECL(v4)
@@ -50,13 +52,13 @@ struct variant {
     const char *name;
     const char *desc;
     int level; /* 1 baseline, 3 AVX2+FMA, 4 AVX-512 */
-    loop_d d[NFN + 1];
-    loop_f f[NFN + 1];
+    loop_d d[NFN + 2]; /* the four functions, then log1p(exp(-|x|)) nested and blocked */
+    loop_f f[NFN + 2];
 };
 
 #define VAR(v, desc, level)                                                           \
-    {#v, desc, level, {exp_d_##v, expm1_d_##v, log_d_##v, log1p_d_##v, softplus_d_##v}, \
-     {exp_f_##v, expm1_f_##v, log_f_##v, log1p_f_##v, softplus_f_##v}}
+    {#v, desc, level, {exp_d_##v, expm1_d_##v, log_d_##v, log1p_d_##v, softplus_d_##v, softplusb_d_##v}, \
+     {exp_f_##v, expm1_f_##v, log_f_##v, log1p_f_##v, softplus_f_##v, softplusb_f_##v}}
 static struct variant variants[] = {
     VAR(base, "-march=x86-64 (SSE2, no FMA)", 1),
     VAR(v3, "-march=x86-64-v3 (AVX2+FMA)", 3),
@@ -148,7 +150,7 @@ static double ref_f(int fn, float x)
 
 struct stat {
     double maxerr, arg, y;
-    double maxnorm; /* max over points whose exact result is not subnormal */
+    double maxnorm, argn, yn; /* max over points whose exact result is not subnormal */
     long n, over05, over1;
 };
 static struct stat st_d[NVAR][NFN], st_f[NVAR][NFN];
@@ -168,7 +170,11 @@ static double *rf;
 static void account(struct stat *s, double err, double x, double y, int subnormal)
 {
     s->n++;
-    if (!subnormal && !(err <= s->maxnorm)) s->maxnorm = err;
+    if (!subnormal && !(err <= s->maxnorm)) {
+        s->maxnorm = err;
+        s->argn = x;
+        s->yn = y;
+    }
     if (err > 0.5) s->over05++;
     if (err > 1.0) s->over1++;
     if (err > s->maxerr || (isnan(err) && !isnan(s->maxerr))) {
@@ -592,6 +598,14 @@ static double now(void)
     return t.tv_sec + 1e-9 * t.tv_nsec;
 }
 
+/* CPU time of this thread: time spent descheduled (the machine is shared) is not counted */
+static double cputime(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -619,98 +633,93 @@ static void scalar_f(int fn, const float *x, float *y, long n)
     }
 }
 
-/* the inputs of the speed test (also used by bench_numpy.py) */
+/* The inputs of the speed test (bench_numpy.py uses the same): a stride
+ * permutation of a uniform grid, so that neighbours differ. */
 static double bench_input(int fn, long i, long n)
 {
-    double u = (i + 0.5) / n; /* deterministic, then shuffled by a stride */
-    u = fmod(u * 7919.0, 1.0);
+    double u = fmod((i + 0.5) / n * 7919.0, 1.0);
     switch (fn) {
-    case 0: return -10 + 20 * u;                 /* exp: [-10, 10] */
-    case 1: return -5 + 10 * u;                  /* expm1: [-5, 5] */
+    case 0: return -10 + 20 * u;                  /* exp: [-10, 10] */
+    case 1: return -5 + 10 * u;                   /* expm1: [-5, 5] */
     case 2: return exp(log(1e-3) + u * log(1e6)); /* log: log-uniform [1e-3, 1e3] */
-    case 3: return -0.9 + 10.9 * u;              /* log1p: [-0.9, 10] */
-    default: return -10 + 20 * u;                /* log1p(exp(-|x|)): [-10, 10] */
+    case 3: return -0.9 + 10.9 * u;               /* log1p: [-0.9, 10] */
+    default: return -10 + 20 * u;                 /* log1p(exp(-|x|)): [-10, 10] */
     }
 }
 
 #define BN 1000000L
 #define BCHUNK 8192L
 
-static double time_d(int fn, int v, const double *x, double *y, long chunk, int reps)
+/* one timed pass over BN elements: chunked (the first BCHUNK elements, BN/BCHUNK
+ * times: cache-resident) or streaming (the whole arrays once) */
+static double pass(int prec, int fn, int v, const void *x, void *y, int stream)
 {
-    double t[64];
-    for (int r = 0; r < reps; r++) {
-        double t0 = now();
-        for (long i = 0; i < BN; i += chunk) {
-            long m = BN - i < chunk ? BN - i : chunk;
-            const double *xi = chunk == BCHUNK ? x : x + i;
-            double *yi = chunk == BCHUNK ? y : y + i;
+    long chunk = stream ? BN : BCHUNK;
+    double t0 = cputime();
+    for (long i = 0; i < BN; i += chunk) {
+        long m = BN - i < chunk ? BN - i : chunk;
+        long off = stream ? i : 0;
+        if (prec == 0) {
+            const double *xi = (const double *)x + off;
+            double *yi = (double *)y + off;
             if (v < 0)
                 scalar_d(fn, xi, yi, m);
             else
                 variants[v].d[fn](xi, yi, m);
-        }
-        t[r] = (now() - t0) / BN * 1e9;
-    }
-    qsort(t, reps, sizeof t[0], cmp_double);
-    return t[reps / 2];
-}
-static double time_f(int fn, int v, const float *x, float *y, long chunk, int reps)
-{
-    double t[64];
-    for (int r = 0; r < reps; r++) {
-        double t0 = now();
-        for (long i = 0; i < BN; i += chunk) {
-            long m = BN - i < chunk ? BN - i : chunk;
-            const float *xi = chunk == BCHUNK ? x : x + i;
-            float *yi = chunk == BCHUNK ? y : y + i;
+        } else {
+            const float *xi = (const float *)x + off;
+            float *yi = (float *)y + off;
             if (v < 0)
                 scalar_f(fn, xi, yi, m);
             else
                 variants[v].f[fn](xi, yi, m);
         }
-        t[r] = (now() - t0) / BN * 1e9;
     }
-    qsort(t, reps, sizeof t[0], cmp_double);
-    return t[reps / 2];
+    return (cputime() - t0) / BN * 1e9;
 }
 
 static void bench(int reps)
 {
-    static const char *bname[NFN + 1] = {"exp", "expm1", "log", "log1p", "log1p(exp(-|x|))"};
+    static const char *bname[NFN + 2] = {"exp", "expm1", "log", "log1p", "log1p(exp(-|x|))", "  same, blocked"};
     double *x = malloc(BN * sizeof *x), *y = malloc(BN * sizeof *y);
     float *xf32 = malloc(BN * sizeof *xf32), *yf32 = malloc(BN * sizeof *yf32);
-    printf("Throughput, ns per element, single thread, N = 1e6, median of %d runs.\n", reps);
-    printf("  chunked: the loop runs over a %ld-element block (cache-resident) %ld times;\n", BCHUNK, BN / BCHUNK);
-    printf("  stream:  one pass over 1e6-element arrays (8 MB in + 8 MB out for double).\n");
-    printf("  glibc:   scalar libm calls (exp, expm1, ... / expf, ...) in the same loop.\n\n");
-    printf("%-18s %-6s | %8s", "function", "dtype", "glibc");
+    int impl[NVAR + 1], nimpl = 0;
+    impl[nimpl++] = -1;
     for (int v = 0; v < NVAR; v++)
-        if (var_ok[v]) printf(" %8s", variants[v].name);
-    printf(" | stream:%6s", "glibc");
-    for (int v = 0; v < NVAR; v++)
-        if (var_ok[v] && (v == 0 || v == 1 || v == 2)) printf(" %8s", variants[v].name);
+        if (var_ok[v]) impl[nimpl++] = v;
+    printf("Throughput: ns per element, one thread, N = 1e6 per timing, median of %d timings\n", reps);
+    printf("(thread CPU time; implementations interleaved within each repetition).\n");
+    printf("  chunked: a %ld-element block (L1/L2-resident) processed %ld times;\n", BCHUNK, BN / BCHUNK);
+    printf("  stream:  one pass over 1e6-element arrays (out of cache).\n");
+    printf("  glibc:   scalar libm calls (exp, expm1, ... / expf, ...) in the same loop (glibc's\n");
+    printf("           own FMA dispatch applies); the other columns are vmath.h loops per variant.\n");
+    printf("  log1p(exp(-|x|)): both calls nested in one loop body; 'blocked': exp into a\n");
+    printf("           256-element (512 for float) stack buffer, then log1p over it.\n\n");
+    printf("%-17s %-6s | chunked: %6s", "function", "dtype", "glibc");
+    for (int k = 1; k < nimpl; k++) printf(" %6s", variants[impl[k]].name);
+    printf(" | stream: %6s", "glibc");
+    for (int k = 1; k < nimpl; k++) printf(" %6s", variants[impl[k]].name);
     printf("\n");
     for (int prec = 0; prec < 2; prec++) {
-        for (int fn = 0; fn <= NFN; fn++) {
+        for (int fn = 0; fn <= NFN + 1; fn++) {
             for (long i = 0; i < BN; i++) {
                 x[i] = bench_input(fn, i, BN);
                 xf32[i] = (float)x[i];
             }
-            printf("%-18s %-6s | ", bname[fn], prec ? "float" : "double");
-            double t = prec ? time_f(fn, -1, xf32, yf32, BCHUNK, reps) : time_d(fn, -1, x, y, BCHUNK, reps);
-            printf("%8.3f", t);
-            for (int v = 0; v < NVAR; v++) {
-                if (!var_ok[v]) continue;
-                t = prec ? time_f(fn, v, xf32, yf32, BCHUNK, reps) : time_d(fn, v, x, y, BCHUNK, reps);
-                printf(" %8.3f", t);
-            }
-            t = prec ? time_f(fn, -1, xf32, yf32, BN, reps) : time_d(fn, -1, x, y, BN, reps);
-            printf(" |        %6.3f", t);
-            for (int v = 0; v < 3; v++) {
-                if (!var_ok[v]) continue;
-                t = prec ? time_f(fn, v, xf32, yf32, BN, reps) : time_d(fn, v, x, y, BN, reps);
-                printf(" %8.3f", t);
+            const void *xin = prec ? (const void *)xf32 : (const void *)x;
+            void *yout = prec ? (void *)yf32 : (void *)y;
+            double t[2][NVAR + 1][64];
+            for (int k = 0; k < nimpl; k++) pass(prec, fn, impl[k], xin, yout, 1); /* warm up, fault pages */
+            for (int r = 0; r < reps; r++)
+                for (int stream = 0; stream < 2; stream++)
+                    for (int k = 0; k < nimpl; k++) t[stream][k][r] = pass(prec, fn, impl[k], xin, yout, stream);
+            printf("%-17s %-6s |         ", bname[fn], prec ? "float" : "double");
+            for (int stream = 0; stream < 2; stream++) {
+                if (stream) printf(" |         ");
+                for (int k = 0; k < nimpl; k++) {
+                    qsort(t[stream][k], reps, sizeof(double), cmp_double);
+                    printf(" %6.2f", t[stream][k][reps / 2]);
+                }
             }
             printf("\n");
             fflush(stdout);
@@ -792,7 +801,9 @@ int main(int argc, char **argv)
     printf("\n");
     for (int prec = 0; prec < 2; prec++)
         for (int fn = 0; fn < NFN; fn++) {
-            printf("%-5s_%s ", fn_name[fn], prec ? "f" : "d");
+            char label[16];
+            snprintf(label, sizeof label, "%s_%s", fn_name[fn], prec ? "f" : "d");
+            printf("%-8s", label);
             for (int v = 0; v < NVAR; v++) {
                 if (!var_ok[v]) continue;
                 struct stat *s = prec ? &st_f[v][fn] : &st_d[v][fn];
@@ -810,6 +821,9 @@ int main(int argc, char **argv)
                         struct stat *s = prec ? &st_f[v][fn] : &st_d[v][fn];
                         fprintf(w, "%s %s %s %a %a %.6f\n", fn_name[fn], prec ? "float" : "double", variants[v].name,
                                 s->arg, s->y, s->maxerr);
+                        if (s->argn != s->arg)
+                            fprintf(w, "%s %s %s %a %a %.6f\n", fn_name[fn], prec ? "float" : "double",
+                                    variants[v].name, s->argn, s->yn, s->maxnorm);
                     }
             fclose(w);
         }

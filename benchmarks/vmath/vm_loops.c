@@ -44,3 +44,18 @@ LOOP(log_f, float, lk_log_f(x[i]))
 LOOP(log1p_f, float, lk_log1p_f(x[i]))
 LOOP(softplus_d, double, lk_log1p_d(lk_exp_d(-fabs(x[i]))))
 LOOP(softplus_f, float, lk_log1p_f(lk_exp_f(-fabsf(x[i]))))
+
+/* The same composite evaluated in blocks through a stack buffer: two short loops
+ * instead of one long dependency chain per element (faster, see README.md). */
+#define BLOCKED(name, T, B, first, second)                                           \
+    ATTR void CAT(name, VARIANT)(const T *restrict x, T *restrict y, long n)          \
+    {                                                                                 \
+        T t[B];                                                                       \
+        for (long i0 = 0; i0 < n; i0 += B) {                                          \
+            long m = n - i0 < B ? n - i0 : B;                                         \
+            for (long j = 0; j < m; j++) t[j] = first;                                \
+            for (long j = 0; j < m; j++) y[i0 + j] = second;                          \
+        }                                                                             \
+    }
+BLOCKED(softplusb_d, double, 256, lk_exp_d(-fabs(x[i0 + j])), lk_log1p_d(t[j]))
+BLOCKED(softplusb_f, float, 512, lk_exp_f(-fabsf(x[i0 + j])), lk_log1p_f(t[j]))
