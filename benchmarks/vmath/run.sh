@@ -101,6 +101,10 @@ echo
 echo "== mpmath (50 digits) on the worst arguments found"
 "$PYTHON" "$HERE/mpcheck.py" "$BUILD/worst.txt" || STATUS=1
 
+echo
+echo "== for comparison: NumPy's own accuracy"
+"$PYTHON" "$HERE/numpy_accuracy.py"
+
 if [ "$BENCH" -eq 1 ]; then
     echo
     echo "== throughput: vmath.h and glibc"

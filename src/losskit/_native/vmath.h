@@ -10,19 +10,22 @@
  *   double lk_log_d(double x);    float lk_log_f(float x);
  *   double lk_log1p_d(double x);  float lk_log1p_f(float x);
  *
- * Accuracy: max error below 1 ulp over the whole domain in both precisions, with or
- * without FMA (measured figures: benchmarks/vmath/README.md); IEEE special values
- * (inf, nan, signed zeros, overflow to inf, gradual underflow) as in C99 Annex F.
- * errno is never set and no floating-point exception flag is promised.
+ * Accuracy (measured, benchmarks/vmath/README.md; with and without FMA): max error
+ * 0.66 ulp where the result is normal, 0.77 ulp for exp's subnormal results (the
+ * bound is 0.78: the last scaling rounds a second time); float checked on all 2^32
+ * inputs.  IEEE special values (inf, nan, signed zeros, overflow to inf, gradual
+ * underflow) as in C99 Annex F.  errno is never set and no floating-point
+ * exception flag is promised.  Assumes the default MXCSR (no FTZ/DAZ).
  *
  * What the includer must know
  * ---------------------------
  * - Compile with -O3 -fno-math-errno -fno-trapping-math.  Without
- *   -fno-trapping-math GCC does not if-convert the selects and the loop stays
- *   scalar (still correct).  NEVER -ffast-math or its parts -ffinite-math-only,
- *   -fassociative-math, -freciprocal-math, -funsafe-math-optimizations: the
- *   error-free transformations below (Fast2Sum, 2Sum) rely on IEEE evaluation
- *   order and would be "simplified" away, and the nan/inf handling would break.
+ *   -fno-trapping-math GCC does not if-convert most selects and the loops stay
+ *   scalar (baseline, most of AVX2; still correct).  NEVER -ffast-math or its
+ *   parts -ffinite-math-only, -fassociative-math, -freciprocal-math,
+ *   -funsafe-math-optimizations: the error-free transformations below (Fast2Sum,
+ *   2Sum) rely on IEEE evaluation order and would be "simplified" away, and the
+ *   nan/inf handling would break.
  * - Use a GNU C mode (the default, or -std=gnu11), or pass -ffp-contract=fast:
  *   inside a function with __attribute__((target_clones("default",
  *   "arch=x86-64-v3", "arch=x86-64-v4"))) the preprocessor sees the baseline
@@ -35,7 +38,12 @@
  *   function: in the baseline clone it is a libm call, which stops vectorisation.
  * - Results may differ by an ulp between ISAs (FMA or not), never by more than
  *   the stated accuracy from the exact value.
- * - Define LK_VMATH_NO_FMA before including to force a * b + c everywhere.
+ * - Define LK_VMATH_NO_FMA before including to make LK_FMA plain a * b + c
+ *   (contraction rules then apply).
+ * - Composites: a loop body that nests two calls, e.g. lk_log1p_d(lk_exp_d(-|x|)),
+ *   is one long dependency chain per element and runs about 1.5x slower than
+ *   evaluating the inner call into a small stack buffer (256 doubles) and the
+ *   outer call over that buffer in a second loop (measured in the README).
  *
  * Algorithms (own code; ideas from fdlibm, Cephes and ARM optimized-routines):
  * - exp/expm1: x = k ln2 + r, |r| <= ln2/2, k rounded with the 1.5*2^52 shift
