@@ -40,6 +40,9 @@
  *   the stated accuracy from the exact value.
  * - Define LK_VMATH_NO_FMA before including to make LK_FMA plain a * b + c
  *   (contraction rules then apply).
+ * - Around the calls: fmax/fmin do not vectorise with GCC 12 under these flags
+ *   (they stay libm calls and keep the whole loop scalar, in every clone); write
+ *   x > 0.0 ? x : 0.0.  sqrt, fabs, copysign and ternaries vectorise everywhere.
  * - Composites: a loop body that nests two calls, e.g. lk_log1p_d(lk_exp_d(-|x|)),
  *   is one long dependency chain per element and runs about 1.5x slower than
  *   evaluating the inner call into a small stack buffer (256 doubles) and the
