@@ -7,9 +7,12 @@ package installs anyway and runs on its array-API reference path;
 Flags: ``-O3 -fno-math-errno -fno-trapping-math`` let GCC vectorise the kernels'
 own exp/log implementations and if-convert selects. ``-ffast-math`` is never
 used: it breaks nan/inf semantics and, linked in, sets flush-to-zero for the
-whole Python process. Runtime CPU dispatch (default / x86-64-v3 / x86-64-v4)
-is done in the source with GCC's ``target_clones``, so one wheel serves every
-x86-64 machine.
+whole Python process. ``-std=c11`` keeps floating-point contraction off, so the
+kernels' arithmetic rounds like NumPy's. Runtime CPU dispatch: the kernels are
+compiled three times (``kernels_base.c``, ``kernels_v3.c`` with AVX2 and FMA,
+``kernels_v4.c`` with AVX-512, each by ``#pragma GCC target``) and the module
+picks the best the CPU runs when it loads, so one wheel serves every x86-64
+machine.
 """
 
 from __future__ import annotations
@@ -67,11 +70,20 @@ class OptionalBuildExt(build_ext):
 
 native = Extension(
     "losskit._native",
-    sources=["src/native/module.c"],
+    # the same kernels compiled for three CPU levels (kernels_*.c); module.c picks one at load
+    sources=[
+        "src/native/module.c",
+        "src/native/kernels_base.c",
+        "src/native/kernels_v3.c",
+        "src/native/kernels_v4.c",
+    ],
     depends=[
+        "src/native/common.h",
+        "src/native/kernels.h",
         "src/native/vmath.h",
         "src/native/ops.h",
         "src/native/elementwise.h",
+        "src/native/softmax.h",
     ],
     extra_compile_args=list(BASE_FLAGS),
     extra_link_args=[],

@@ -75,19 +75,29 @@ def _exact(fn, y, f, order):
     return np.array(out)
 
 
-@pytest.mark.parametrize("path", ["native", "reference"])
+@pytest.mark.parametrize("path", ["native-base", "native-v3", "native-v4", "reference"])
 @pytest.mark.parametrize("name", list(EXACT))
 def test_both_paths_are_accurate(name, path):
     loss, fn = EXACT[name]
     y, f = _inputs(name, np.random.default_rng(11))
     calls = [(loss.__call__, 0), (loss.gradient, 1), (loss.hessian, 2)]
-    for call, order in calls:
-        if path == "reference":
-            with _fast.reference_path():
+    native = _fast.native()
+    if path.startswith("native"):
+        if native is None:
+            pytest.skip("native kernels not built")
+        if native.set_cpu_level(path.split("-")[1]) != path.split("-")[1]:
+            pytest.skip(f"this CPU does not run {path}")
+    try:
+        for call, order in calls:
+            if path == "reference":
+                with _fast.reference_path():
+                    got = call(y, f, reduction="none")
+            else:
                 got = call(y, f, reduction="none")
-        else:
-            got = call(y, f, reduction="none")
-        exact = _exact(fn, y, f, order)
-        scale = np.max(np.abs(exact))
-        err = np.max(np.abs(got - exact)) / np.spacing(scale)
-        assert err <= ULPS, f"{name} {path} derivative {order}: {err:.1f} ulps (normwise) from exact"
+            exact = _exact(fn, y, f, order)
+            scale = np.max(np.abs(exact))
+            err = np.max(np.abs(got - exact)) / np.spacing(scale)
+            assert err <= ULPS, f"{name} {path} derivative {order}: {err:.1f} ulps (normwise) from exact"
+    finally:
+        if native is not None:
+            native.set_cpu_level("v4")

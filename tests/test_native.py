@@ -105,6 +105,23 @@ def both_paths(call, y, f, **kwargs):
     return native, np.asarray(reference).astype(np.float32)
 
 
+LEVELS = ["base", "v3", "v4"]
+
+
+@pytest.fixture(params=LEVELS)
+def level(request):
+    """Run with the kernels of one CPU level (each is compiled; the CPU runs up to its best)."""
+    native = _fast.native()
+    best = native.build_info()["cpu_best"]
+    rank = {"x86-64 (baseline)": 0, "x86-64-v3 (AVX2, FMA)": 1, "x86-64-v4 (AVX-512)": 2}
+    if LEVELS.index(request.param) > rank.get(best, 0):
+        pytest.skip(f"this CPU runs at most {best}")
+    before = native.build_info()["cpu_level"]
+    native.set_cpu_level(request.param)
+    yield request.param
+    native.set_cpu_level({v: k for k, v in zip(LEVELS, rank, strict=True)}.get(before, "v4"))
+
+
 def test_the_native_path_is_active():
     """make test builds the extension: a silent build failure must not pass unnoticed."""
     config = lk.show_config(print_=False)
@@ -125,7 +142,7 @@ def vectors():
 
 
 @pytest.mark.parametrize("case_id", _case_ids())
-def test_conformance_case_on_both_paths(vectors, case_id):
+def test_conformance_case_on_both_paths(vectors, case_id, level):
     cases, arrays = vectors
     case = cases[case_id]
     if case.get("expect_error"):
@@ -181,7 +198,7 @@ def test_every_call_on_both_paths(loss, size, dtype):
 
 
 @pytest.mark.parametrize("loss", ELEMENTWISE, ids=setting_id)
-def test_results_do_not_depend_on_the_number_of_threads(loss):
+def test_results_do_not_depend_on_the_number_of_threads(loss, level):
     rng = np.random.default_rng(3)
     y, f = inputs(loss, (200_000,), rng)
     before = lk.get_num_threads()

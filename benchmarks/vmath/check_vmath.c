@@ -1,5 +1,5 @@
 /*
- * Accuracy and speed checker for src/losskit/_native/vmath.h.
+ * Accuracy and speed checker for src/native/vmath.h.
  *
  * The loops under test live in vm_loops.c, compiled once per ISA variant (see
  * run.sh); this driver is compiled for baseline x86-64 and links all variants,

@@ -16,7 +16,7 @@ set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-INC="$ROOT/src/losskit/_native"
+INC="$ROOT/src/native"
 CC=${CC:-gcc}
 PYTHON=${PYTHON:-python3}
 BUILD=${BUILD:-$HERE/build}

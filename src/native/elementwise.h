@@ -79,7 +79,7 @@
 
 /* DEFINE_ELEMENTWISE: the driver of one loss for type T, cloned for each CPU level. */
 #define DEFINE_ELEMENTWISE(OPNAME, CHECKNAME)                                             \
-    static LK_CLONES int CAT(run_##OPNAME, SSFX)(lk_args *a) {                             \
+    static int CAT(run_##OPNAME, SSFX)(lk_args *a) {                             \
         const S *restrict Y = (const S *)a->y, *restrict F = (const S *)a->f;             \
         const S *restrict W = (const S *)a->w;                                            \
         S *restrict L = (S *)a->l, *restrict G = (S *)a->g, *restrict H = (S *)a->h;      \
@@ -126,13 +126,14 @@ DEFINE_ELEMENTWISE(brier, prob_prob)
 DEFINE_ELEMENTWISE(focal_logit, binary_logit)
 DEFINE_ELEMENTWISE(focal_prob, binary_prob)
 
-/* The drivers in the order of the op ids of module.c (and _fast.py). */
-static int (*const CAT(ELEMENTWISE, SSFX)[])(lk_args *) = {
-    CAT(run_mse, SSFX),           CAT(run_mae, SSFX),          CAT(run_huber, SSFX),
-    CAT(run_pseudo_huber, SSFX),  CAT(run_log_cosh, SSFX),     CAT(run_quantile, SSFX),
-    CAT(run_poisson_rate, SSFX),  CAT(run_poisson_log, SSFX),  CAT(run_msle, SSFX),
-    CAT(run_mape, SSFX),          CAT(run_bce_prob, SSFX),     CAT(run_bce_logit, SSFX),
-    CAT(run_hinge, SSFX),         CAT(run_squared_hinge, SSFX), CAT(run_modified_huber, SSFX),
-    CAT(run_exponential, SSFX),   CAT(run_brier, SSFX),        CAT(run_focal_logit, SSFX),
-    CAT(run_focal_prob, SSFX),
-};
+/* The drivers in the order of the op ids (_fast.py's _OPS); kernels.h builds the tables. */
+#ifndef LK_ELEMENTWISE_TABLE
+#define LK_ELEMENTWISE_TABLE(S_)                                                                   \
+    {CAT(run_mse, S_),          CAT(run_mae, S_),         CAT(run_huber, S_),                      \
+     CAT(run_pseudo_huber, S_), CAT(run_log_cosh, S_),    CAT(run_quantile, S_),                   \
+     CAT(run_poisson_rate, S_), CAT(run_poisson_log, S_), CAT(run_msle, S_),                       \
+     CAT(run_mape, S_),         CAT(run_bce_prob, S_),    CAT(run_bce_logit, S_),                  \
+     CAT(run_hinge, S_),        CAT(run_squared_hinge, S_), CAT(run_modified_huber, S_),           \
+     CAT(run_exponential, S_),  CAT(run_brier, S_),       CAT(run_focal_logit, S_),                \
+     CAT(run_focal_prob, S_)}
+#endif

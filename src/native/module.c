@@ -8,106 +8,9 @@
  * Arrays arrive through the buffer protocol (no NumPy headers needed to build).
  * The GIL is released while a kernel runs.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-#include <math.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include "common.h"
 
-#include "vmath.h"
-
-/* Runtime CPU dispatch: GCC builds each kernel for baseline x86-64, x86-64-v3 (AVX2, FMA)
- * and x86-64-v4 (AVX-512) and picks one when the module loads (ifunc). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && __GNUC__ >= 11
-#define LK_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
-#define LK_HAVE_CLONES 1
-#else
-#define LK_CLONES
-#define LK_HAVE_CLONES 0
-#endif
-
-#define LK_BLOCK 1024            /* elements per thread work item (no sum) */
-#define LK_PAR_MIN 32768         /* fewer elements than this: one thread */
-#define LK_MAX_PARAMS 8
-#define LK_LEAF 128              /* NumPy's PW_BLOCKSIZE: the largest leaf of its pairwise sum */
-#define LK_CHUNK 8192            /* NumPy's buffer: float32 values are summed in float64 chunks of it */
-#define LK_STACK_LEAVES 128
-
-/* what a call computes */
-#define LK_SUM 1    /* the weighted sum of the losses (and of the weights) */
-#define LK_VALUES 2 /* the per-element weighted losses */
-#define LK_GRAD 4
-#define LK_HESS 8
-
-/* data-check flags */
-#define LK_BAD 1u
-#define LK_SAW_ZERO 2u  /* a margin label 0 (of {0, 1}) */
-#define LK_SAW_MINUS 4u /* a margin label -1 (of {-1, +1}) */
-
-#define LK_LN2 0.6931471805599453094172321214581766
-
-typedef struct {
-    const void *y, *f, *w;
-    void *l, *g, *h;
-    Py_ssize_t n;
-    double p[LK_MAX_PARAMS];
-    double scale;
-    int mode;
-    int nthreads;
-    unsigned flags;
-    const Py_ssize_t *leaf_start; /* nleaves + 1 offsets (the sum's leaves) */
-    Py_ssize_t nleaves;
-    double *sums; /* one per leaf */
-} lk_args;
-
-/* the arguments of a class-axis (softmax cross-entropy) call */
-typedef struct {
-    const void *s, *y;          /* logits (n x K); targets (n x K) or NULL */
-    const int64_t *labels;      /* integer labels (n) or NULL */
-    const double *w;            /* row weights (n) or NULL: sample weight x ignore mask x class weight */
-    const double *aw;           /* sample weights (n) or NULL: which rows are checked */
-    void *l, *g, *h;            /* per-row values (n), gradient and Hessian (n x K), or NULL */
-    Py_ssize_t n, K;
-    double ls, scale, row_tol;
-    int64_t ignore_index;
-    int has_ignore;
-    int nthreads;
-    unsigned flags;
-    const Py_ssize_t *leaf_start;
-    Py_ssize_t nleaves;
-    double *sums;
-} lk_cargs;
-
-/* -- NumPy's pairwise summation (numpy/_core/src/umath/loops_utils.h.src), reproduced so that
- *    the kernels' sums equal the reference path's np.sum of the same values bit for bit ----- */
-
-/* a leaf: fewer than 8 values in order; else 8 accumulators, combined as a tree, then the rest */
-static inline double lk_leaf_sum(const double *v, Py_ssize_t m) {
-    if (m < 8) {
-        double res = 0.0;
-        for (Py_ssize_t i = 0; i < m; i++) res += v[i];
-        return res;
-    }
-    double r0 = v[0], r1 = v[1], r2 = v[2], r3 = v[3], r4 = v[4], r5 = v[5], r6 = v[6], r7 = v[7];
-    Py_ssize_t i;
-    for (i = 8; i < m - (m % 8); i += 8) {
-        r0 += v[i];
-        r1 += v[i + 1];
-        r2 += v[i + 2];
-        r3 += v[i + 3];
-        r4 += v[i + 4];
-        r5 += v[i + 5];
-        r6 += v[i + 6];
-        r7 += v[i + 7];
-    }
-    double res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
-    for (; i < m; i++) res += v[i];
-    return res;
-}
+/* -- the leaves of NumPy's pairwise summation (see common.h: lk_leaf_sum, pw_sum) ---------- */
 
 static Py_ssize_t pw_count(Py_ssize_t n) {
     if (n <= LK_LEAF) return 1;
@@ -125,14 +28,6 @@ static void pw_fill(Py_ssize_t start, Py_ssize_t n, Py_ssize_t *starts, Py_ssize
     n2 -= n2 % 8;
     pw_fill(start, n2, starts, k);
     pw_fill(start + n2, n - n2, starts, k);
-}
-
-/* np.sum of n contiguous doubles (also along the last axis of a C-contiguous array) */
-static double pw_sum(const double *v, Py_ssize_t n) {
-    if (n <= LK_LEAF) return lk_leaf_sum(v, n);
-    Py_ssize_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return pw_sum(v, n2) + pw_sum(v + n2, n - n2);
 }
 
 static double pw_combine(const double *sums, Py_ssize_t n, Py_ssize_t *k) {
@@ -165,39 +60,8 @@ static double sum_combine(const double *sums, Py_ssize_t n, int chunked) {
 }
 
 static int lk_threads = 1;
-
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-
-/* -- the element functions, in double ------------------------------------------------------- */
-#define T double
-#define SFX _d
-#define TMAX 1.7976931348623157e308
-#define ABS(x) __builtin_fabs(x)
-#define SQRT(x) __builtin_sqrt(x)
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
-#define EXP lk_exp_d
-#define EXPM1 lk_expm1_d
-#define LOG lk_log_d
-#define LOG1P lk_log1p_d
-/* _stable.hypot1: the same operations (no fma: -std=c11 keeps fp-contract off) */
-#define HYPOT1(a) ((a) > 0x1p60 ? (a) : __builtin_sqrt(((a) > 0x1p60 ? 0.0 : (a)) * ((a) > 0x1p60 ? 0.0 : (a)) + 1.0))
-#include "ops.h"
-
-/* -- the drivers, for float64 and float32 arrays (both computing in double) ---------------------- */
-#define S double
-#define SSFX _d
-#include "elementwise.h"
-#include "softmax.h"
-#undef S
-#undef SSFX
-#define S float
-#define SSFX _f
-#include "elementwise.h"
-#include "softmax.h"
-
-#define N_OPS ((int)(sizeof(ELEMENTWISE_d) / sizeof(ELEMENTWISE_d[0])))
+static const lk_kernels *lk = &lk_kernels_base; /* the CPU level's kernels, chosen at load */
+static const char *lk_level = "base";
 
 /* -- helpers ---------------------------------------------------------------------------------- */
 
@@ -239,7 +103,7 @@ static PyObject *py_elementwise(PyObject *self, PyObject *const *args, Py_ssize_
     int want_sum = PyObject_IsTrue(args[10]);
     double scale = PyFloat_AsDouble(args[11]);
     if (PyErr_Occurred()) return NULL;
-    if (op < 0 || op >= N_OPS || (dtype != 0 && dtype != 1)) {
+    if (op < 0 || op >= LK_N_OPS || (dtype != 0 && dtype != 1)) {
         PyErr_SetString(PyExc_ValueError, "elementwise(): unknown op or dtype");
         return NULL;
     }
@@ -299,7 +163,7 @@ static PyObject *py_elementwise(PyObject *self, PyObject *const *args, Py_ssize_
     }
     int rc;
     Py_BEGIN_ALLOW_THREADS
-    rc = dtype == 0 ? ELEMENTWISE_d[op](&a) : ELEMENTWISE_f[op](&a);
+    rc = dtype == 0 ? lk->elementwise_d[op](&a) : lk->elementwise_f[op](&a);
     Py_END_ALLOW_THREADS
     double sum = (rc == 0 && want_sum) ? sum_combine(sums, n, chunked) : 0.0;
     if (starts != stack_starts) {
@@ -388,7 +252,7 @@ static PyObject *py_softmax_ce(PyObject *self, PyObject *const *args, Py_ssize_t
     }
     int rc;
     Py_BEGIN_ALLOW_THREADS
-    rc = dtype == 0 ? run_softmax_ce_d(&a) : run_softmax_ce_f(&a);
+    rc = dtype == 0 ? lk->softmax_d(&a) : lk->softmax_f(&a);
     Py_END_ALLOW_THREADS
     double sum = (rc == 0 && want_sum) ? sum_combine(sums, a.n, 0) : 0.0;
     if (starts != stack_starts) {
@@ -401,16 +265,6 @@ static PyObject *py_softmax_ce(PyObject *self, PyObject *const *args, Py_ssize_t
 }
 
 /* -- floor_pass(a, b, out): out = a + b, the memory-bandwidth floor for the benchmarks -------- */
-#define DEFINE_FLOOR(T_, SFX_)                                                                        \
-    static LK_CLONES void floor##SFX_(const T_ *restrict A, const T_ *restrict B, T_ *restrict O, Py_ssize_t n, \
-                                      int nthreads) {                                                 \
-        int nt = n >= LK_PAR_MIN ? nthreads : 1;                                                      \
-        _Pragma("omp parallel for simd schedule(static) num_threads(nt) if(nt > 1)")                  \
-        for (Py_ssize_t i = 0; i < n; i++) O[i] = A[i] + B[i];                                        \
-    }
-DEFINE_FLOOR(double, _d)
-DEFINE_FLOOR(float, _f)
-
 static PyObject *py_floor_pass(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     (void)self;
     if (nargs != 3) {
@@ -434,8 +288,8 @@ static PyObject *py_floor_pass(PyObject *self, PyObject *const *args, Py_ssize_t
         return NULL;
     }
     Py_BEGIN_ALLOW_THREADS
-    if (fmt == 'd') floor_d((const double *)v[0].buf, (const double *)v[1].buf, (double *)v[2].buf, n, lk_threads);
-    else floor_f((const float *)v[0].buf, (const float *)v[1].buf, (float *)v[2].buf, n, lk_threads);
+    if (fmt == 'd') lk->floor_d((const double *)v[0].buf, (const double *)v[1].buf, (double *)v[2].buf, n, lk_threads);
+    else lk->floor_f((const float *)v[0].buf, (const float *)v[1].buf, (float *)v[2].buf, n, lk_threads);
     Py_END_ALLOW_THREADS
     release(v, 3);
     Py_RETURN_NONE;
@@ -462,25 +316,51 @@ static PyObject *py_get_num_threads(PyObject *self, PyObject *unused) {
     return PyLong_FromLong(lk_threads);
 }
 
-static const char *cpu_level(void) {
-#if defined(__x86_64__) && defined(__GNUC__)
+/* The best level this CPU runs: "v4" (AVX-512 F/BW/DQ/VL), "v3" (AVX2, FMA, BMI2) or "base". */
+static const char *cpu_best(void) {
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
-        __builtin_cpu_supports("avx512vl"))
-        return "x86-64-v4 (AVX-512)";
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2"))
-        return "x86-64-v3 (AVX2, FMA)";
-    return "x86-64 (baseline SSE2)";
-#else
-    return "portable C (no CPU dispatch on this platform)";
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2"))
+        return "v4";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2") &&
+        __builtin_cpu_supports("movbe"))
+        return "v3";
 #endif
+    return "base";
+}
+
+static int level_rank(const char *level) { return strcmp(level, "v4") == 0 ? 2 : strcmp(level, "v3") == 0 ? 1 : 0; }
+
+/* Use `level` ("base", "v3", "v4"), or the best the CPU runs when it asks for more. */
+static void select_level(const char *level) {
+    const char *best = cpu_best();
+    if (level_rank(level) > level_rank(best)) level = best;
+    lk_level = level_rank(level) == 2 ? "v4" : level_rank(level) == 1 ? "v3" : "base";
+    lk = level_rank(lk_level) == 2 ? &lk_kernels_v4 : level_rank(lk_level) == 1 ? &lk_kernels_v3 : &lk_kernels_base;
+}
+
+static const char *level_name(const char *level) {
+    return level_rank(level) == 2 ? "x86-64-v4 (AVX-512)" : level_rank(level) == 1 ? "x86-64-v3 (AVX2, FMA)" : "x86-64 (baseline)";
+}
+
+static PyObject *py_set_cpu_level(PyObject *self, PyObject *arg) {
+    (void)self;
+    const char *level = PyUnicode_AsUTF8(arg);
+    if (!level) return NULL;
+    if (strcmp(level, "base") && strcmp(level, "v3") && strcmp(level, "v4")) {
+        PyErr_SetString(PyExc_ValueError, "the CPU level must be 'base', 'v3' or 'v4'");
+        return NULL;
+    }
+    select_level(level);
+    return PyUnicode_FromString(lk_level);
 }
 
 static PyObject *py_build_info(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
     return Py_BuildValue(
-        "{s:s,s:s,s:s,s:O,s:i,s:i,s:i}", "compiler",
+        "{s:s,s:s,s:s,s:s,s:O,s:i,s:i,s:i}", "compiler",
 #if defined(__clang__)
         "clang " __clang_version__,
 #elif defined(__GNUC__)
@@ -488,15 +368,18 @@ static PyObject *py_build_info(PyObject *self, PyObject *unused) {
 #else
         "unknown",
 #endif
-        "kernels", LK_HAVE_CLONES ? "cloned for x86-64, x86-64-v3, x86-64-v4 (chosen at load)" : "one build",
-        "cpu_level", LK_HAVE_CLONES ? cpu_level() : "n/a",
-        "openmp",
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+        "kernels", "built for x86-64, x86-64-v3 and x86-64-v4; the best the CPU runs is chosen at load",
+#else
+        "kernels", "one portable build (no CPU dispatch with this compiler or platform)",
+#endif
+        "cpu_level", level_name(lk_level), "cpu_best", level_name(cpu_best()), "openmp",
 #ifdef _OPENMP
         Py_True,
 #else
         Py_False,
 #endif
-        "leaf", LK_LEAF, "parallel_threshold", LK_PAR_MIN, "ops", N_OPS);
+        "leaf", LK_LEAF, "parallel_threshold", LK_PAR_MIN, "ops", LK_N_OPS);
 }
 
 static PyMethodDef methods[] = {
@@ -507,6 +390,7 @@ static PyMethodDef methods[] = {
     {"set_num_threads", py_set_num_threads, METH_O, "threads used by the kernels"},
     {"get_num_threads", py_get_num_threads, METH_NOARGS, "threads used by the kernels"},
     {"build_info", py_build_info, METH_NOARGS, "how the kernels were built and which CPU level runs"},
+    {"set_cpu_level", py_set_cpu_level, METH_O, "use the kernels of 'base', 'v3' or 'v4' (at most the CPU's best)"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -516,5 +400,8 @@ PyMODINIT_FUNC PyInit__native(void) {
 #ifdef _OPENMP
     lk_threads = omp_get_max_threads();
 #endif
+    /* LOSSKIT_CPU_LEVEL=base|v3 caps the level (tests run every level this CPU has) */
+    const char *cap = getenv("LOSSKIT_CPU_LEVEL");
+    select_level(cap && *cap ? cap : "v4");
     return PyModule_Create(&module);
 }

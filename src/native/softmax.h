@@ -124,7 +124,7 @@ static inline unsigned CE_ROW(const lk_cargs *a, Py_ssize_t r, double *sb, doubl
     return active ? bad : 0u;
 }
 
-static LK_CLONES int CE_RUN(lk_cargs *a) {
+static int CE_RUN(lk_cargs *a) {
     const Py_ssize_t n = a->n, K = a->K;
     const int want_sum = a->sums != NULL;
     const Py_ssize_t work = want_sum ? a->nleaves : (n + 63) / 64;

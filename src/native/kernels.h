@@ -1,0 +1,55 @@
+/* The kernels of one CPU level. Included by kernels_base.c, kernels_v3.c and kernels_v4.c,
+ * each after its own `#pragma GCC target` and with LK_LEVEL set, so that the same source is
+ * compiled three times (baseline x86-64, AVX2+FMA, AVX-512); module.c picks one at load.
+ *
+ * Every unit includes vmath.h itself: its LK_FMA is __builtin_fma exactly where the target
+ * has FMA. The kernels' own arithmetic is never contracted into FMAs (-std=c11 keeps
+ * fp-contract off), so it rounds like NumPy's and the two paths agree to the last bit. */
+#include "common.h"
+#include "vmath.h"
+
+
+/* -- the element functions, in double -------------------------------------------------------- */
+#define T double
+#define SFX _d
+#define TMAX 1.7976931348623157e308
+#define ABS(x) __builtin_fabs(x)
+#define SQRT(x) __builtin_sqrt(x)
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define EXP lk_exp_d
+#define EXPM1 lk_expm1_d
+#define LOG lk_log_d
+#define LOG1P lk_log1p_d
+/* _stable.hypot1: the same operations */
+#define HYPOT1(a) ((a) > 0x1p60 ? (a) : __builtin_sqrt(((a) > 0x1p60 ? 0.0 : (a)) * ((a) > 0x1p60 ? 0.0 : (a)) + 1.0))
+#include "ops.h"
+
+/* -- the drivers, for float64 and float32 arrays (both computing in double) ------------------- */
+#define S double
+#define SSFX _d
+#include "elementwise.h"
+#include "softmax.h"
+#undef S
+#undef SSFX
+#define S float
+#define SSFX _f
+#include "elementwise.h"
+#include "softmax.h"
+#undef S
+#undef SSFX
+
+/* -- the floor: out = a + b, the memory-bandwidth floor for the benchmarks ----------------------- */
+#define DEFINE_FLOOR(T_, SFX_)                                                                        \
+    static void floor##SFX_(const T_ *restrict A, const T_ *restrict B, T_ *restrict O, Py_ssize_t n,  \
+                            int nthreads) {                                                           \
+        int nt = n >= LK_PAR_MIN ? nthreads : 1;                                                      \
+        _Pragma("omp parallel for simd schedule(static) num_threads(nt) if(nt > 1)")                  \
+        for (Py_ssize_t i = 0; i < n; i++) O[i] = A[i] + B[i];                                        \
+    }
+DEFINE_FLOOR(double, _d)
+DEFINE_FLOOR(float, _f)
+
+const lk_kernels CAT(lk_kernels, LK_LEVEL) = {
+    LK_ELEMENTWISE_TABLE(_d), LK_ELEMENTWISE_TABLE(_f), run_softmax_ce_d, run_softmax_ce_f, floor_d, floor_f,
+};
