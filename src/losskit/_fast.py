@@ -124,7 +124,7 @@ def _spec(loss: Any, dtype: np.dtype) -> tuple[int, tuple[float, ...]] | None:
         ls = v["label_smoothing"]
         from_logits = loss.from_logits
         eps = (eps_t if loss.eps is None else loss.eps) if not from_logits else 0.0
-        params = (-1.0 if pw is None else pw, ls, 1.0 - ls, 0.5 * ls, eps, 1.0 - eps)
+        params = (-1.0 if pw is None else pw, ls, 1.0 - ls, 0.5 * ls, *_clip_bounds(eps))
         return _OPS["bce_logit" if from_logits else "bce_prob"], params
     if name == "binary_focal":
         gamma, alpha = v["gamma"], v["alpha"]
@@ -132,7 +132,7 @@ def _spec(loss: Any, dtype: np.dtype) -> tuple[int, tuple[float, ...]] | None:
             return None  # pow(q, gamma) for other exponents: reference path
         eps = eps_t if v["eps"] is None else v["eps"]
         a = -1.0 if alpha is None else alpha
-        params = (gamma, a, 1.0 - a, eps, 1.0 - eps, 2.0 * gamma + 1.0)
+        params = (gamma, a, 1.0 - a, *_clip_bounds(eps), 2.0 * gamma + 1.0)
         return _OPS["focal_logit" if v["from_logits"] else "focal_prob"], params
     if name in ("categorical_cross_entropy", "softmax_cross_entropy", "sparse_categorical_cross_entropy"):
         if not loss.from_logits:
@@ -143,6 +143,11 @@ def _spec(loss: Any, dtype: np.dtype) -> tuple[int, tuple[float, ...]] | None:
 
 
 _NONE = (-1, (), -1)  # no kernel: the reference path
+
+
+def _clip_bounds(eps: float) -> tuple[float, float]:
+    """Probabilities are clipped to [eps, 1 - eps]; eps = 0: no clip (infinite bounds)."""
+    return (eps, 1.0 - eps) if eps > 0 else (-np.inf, np.inf)
 
 
 def _kernel(loss: Any, dtype: np.dtype) -> tuple[int, tuple[float, ...], int]:

@@ -64,6 +64,10 @@
             }                                                                                       \
             double V[LK_LEAF];                                                                      \
             unsigned flags_b = 0;                                                                   \
+            /* the parameters as block-local values: loads of them inside the inner loop keep */    \
+            /* the float32 loops scalar ("no vectype") */                                           \
+            T P[LK_MAX_PARAMS];                                                                     \
+            for (int k_ = 0; k_ < LK_MAX_PARAMS; k_++) P[k_] = PP[k_];                              \
             _Pragma("omp simd reduction(|:flags_b)")                                                \
             for (Py_ssize_t i = i0; i < i1; i++) ELEM_BODY(OPNAME, CHECKNAME, MODE, WEIGHTED)       \
             if ((MODE) & LK_SUM) a->sums[b] = lk_leaf_sum(V, i1 - i0);                              \
@@ -71,39 +75,56 @@
         }                                                                                           \
     } while (0)
 
-#define ELEM_CASE(OPNAME, CHECKNAME, MODE)                                     \
-    case (MODE):                                                              \
-        if (W) ELEM_LOOP(OPNAME, CHECKNAME, MODE, 1);                          \
-        else ELEM_LOOP(OPNAME, CHECKNAME, MODE, 0);                            \
-        break;
-
-/* DEFINE_ELEMENTWISE: the driver of one loss for type T, cloned for each CPU level. */
-#define DEFINE_ELEMENTWISE(OPNAME, CHECKNAME)                                             \
-    static int CAT(run_##OPNAME, SSFX)(lk_args *a) {                             \
+/* ELEM_FN: one loop (a MODE and weighting) as its own function. GCC gives up if-converting
+ * some of the loops when a dozen of them share one function (measured: half stayed scalar). */
+#define ELEM_FN(OPNAME, CHECKNAME, MODE, WEIGHTED, TAG)                                   \
+    static __attribute__((noinline)) unsigned CAT(CAT(loop_##OPNAME##_##TAG##_, WEIGHTED), SSFX)(lk_args *a) { \
         const S *restrict Y = (const S *)a->y, *restrict F = (const S *)a->f;             \
         const S *restrict W = (const S *)a->w;                                            \
         S *restrict L = (S *)a->l, *restrict G = (S *)a->g, *restrict H = (S *)a->h;      \
-        const T *restrict P = a->p;                                                       \
+        const T *restrict PP = a->p;                                                      \
         const T sc = a->scale;                                                            \
         const int scaled = a->scale != 1.0;                                               \
         const Py_ssize_t n = a->n, nb = (n + LK_BLOCK - 1) / LK_BLOCK;                    \
         const int nt = (n >= LK_PAR_MIN) ? a->nthreads : 1;                               \
         unsigned flags = 0;                                                               \
+        (void)W;                                                                          \
         (void)sc;                                                                         \
         (void)scaled;                                                                     \
-        switch (a->mode) {                                                                \
-            ELEM_CASE(OPNAME, CHECKNAME, LK_SUM)                                          \
-            ELEM_CASE(OPNAME, CHECKNAME, LK_VALUES)                                       \
-            ELEM_CASE(OPNAME, CHECKNAME, LK_GRAD)                                         \
-            ELEM_CASE(OPNAME, CHECKNAME, LK_HESS)                                         \
-            ELEM_CASE(OPNAME, CHECKNAME, LK_SUM | LK_GRAD)                                \
-            ELEM_CASE(OPNAME, CHECKNAME, LK_VALUES | LK_GRAD)                             \
-            ELEM_CASE(OPNAME, CHECKNAME, LK_GRAD | LK_HESS)                               \
-            default:                                                                      \
-                return -1;                                                                \
-        }                                                                                 \
-        a->flags = flags;                                                                 \
-        return 0;                                                                         \
+        ELEM_LOOP(OPNAME, CHECKNAME, MODE, WEIGHTED);                                     \
+        return flags;                                                                     \
+    }
+
+#define ELEM_FNS(OPNAME, CHECKNAME, MODE, TAG)         \
+    ELEM_FN(OPNAME, CHECKNAME, MODE, 0, TAG)           \
+    ELEM_FN(OPNAME, CHECKNAME, MODE, 1, TAG)
+
+#define ELEM_CASE(OPNAME, MODE, TAG)                                                                  \
+    case (MODE):                                                                                      \
+        a->flags = a->w ? CAT(loop_##OPNAME##_##TAG##_1, SSFX)(a) : CAT(loop_##OPNAME##_##TAG##_0, SSFX)(a); \
+        return 0;
+
+/* DEFINE_ELEMENTWISE: the driver of one loss for storage type S: a loop per output combination. */
+#define DEFINE_ELEMENTWISE(OPNAME, CHECKNAME)                             \
+    ELEM_FNS(OPNAME, CHECKNAME, LK_SUM, s)                                \
+    ELEM_FNS(OPNAME, CHECKNAME, LK_VALUES, v)                             \
+    ELEM_FNS(OPNAME, CHECKNAME, LK_GRAD, g)                               \
+    ELEM_FNS(OPNAME, CHECKNAME, LK_HESS, h)                               \
+    ELEM_FNS(OPNAME, CHECKNAME, LK_SUM | LK_GRAD, sg)                     \
+    ELEM_FNS(OPNAME, CHECKNAME, LK_VALUES | LK_GRAD, vg)                  \
+    ELEM_FNS(OPNAME, CHECKNAME, LK_GRAD | LK_HESS, gh)                    \
+    static int CAT(run_##OPNAME, SSFX)(lk_args *a) {                      \
+        switch (a->mode) {                                                \
+            ELEM_CASE(OPNAME, LK_SUM, s)                                  \
+            ELEM_CASE(OPNAME, LK_VALUES, v)                               \
+            ELEM_CASE(OPNAME, LK_GRAD, g)                                 \
+            ELEM_CASE(OPNAME, LK_HESS, h)                                 \
+            ELEM_CASE(OPNAME, LK_SUM | LK_GRAD, sg)                       \
+            ELEM_CASE(OPNAME, LK_VALUES | LK_GRAD, vg)                    \
+            ELEM_CASE(OPNAME, LK_GRAD | LK_HESS, gh)                      \
+            default:                                                      \
+                return -1;                                                \
+        }                                                                 \
     }
 
 DEFINE_ELEMENTWISE(mse, real)

@@ -19,8 +19,10 @@
 
 #define OP(name) CAT(op_##name, SFX)
 #define CHECK(name) CAT(check_##name, SFX)
-#define OPSIG(name) static inline void OP(name)(T y, T f, const T *restrict P, T *l, T *g, T *h)
-#define CHECKSIG(name) static inline unsigned CHECK(name)(T y, T f)
+/* always_inline: GCC's size heuristics decline to inline the larger ones (with exp and log
+ * inside), and a call in the loop body keeps the loop scalar. */
+#define OPSIG(name) LK_INLINE void OP(name)(T y, T f, const T *restrict P, T *l, T *g, T *h)
+#define CHECKSIG(name) LK_INLINE unsigned CHECK(name)(T y, T f)
 
 /* Domains (see _base._check_domain): y_true must be finite; a "real" y_pred
  * must not be nan; any other y_pred domain must be finite and inside it. */
@@ -80,7 +82,7 @@ OPSIG(pseudo_huber) { /* P: delta */
 
 /* sinh(x) for |x| <= 1/2: its odd Taylor series (the first omitted term is below 1e-22 relative),
  * within about an ulp like libm's sinh, which the reference calls. */
-static inline T CAT(sinh_small, SFX)(T x) {
+LK_INLINE T CAT(sinh_small, SFX)(T x) {
     /* sinh x = x + x^3 q(x^2), q = 1/3! + x^2/5! + x^4/7! + ... (Horner) */
     T x2 = x * x;
     T q = (T)(1.0 / 355687428096000.0);
@@ -158,7 +160,9 @@ OPSIG(mape) { /* P: eps of T */
 /* x / y with 0 / y = 0 */
 #define DIV0(x, y) (((x) == 0) ? (T)0 : (x) / (((x) == 0) ? (T)1 : (y)))
 
-/* P: pos_weight (or -1: none), label_smoothing, 1 - ls, ls / 2, eps, 1 - eps (probabilities) */
+/* P: pos_weight (or -1: none), label_smoothing, 1 - ls, ls / 2, and for probabilities the clip
+ * bounds eps, 1 - eps (-inf, +inf when eps = 0: min(max(f, lo), hi) is then f itself; a select
+ * on eps around the clip would keep GCC from vectorising) */
 #define BCE_TARGETS                                       \
     T yy = (P[1] != 0) ? y * P[2] + P[3] : y;             \
     T pos = (P[0] >= 0) ? P[0] * yy : yy;                 \
@@ -166,8 +170,7 @@ OPSIG(mape) { /* P: eps of T */
 
 OPSIG(bce_prob) {
     BCE_TARGETS;
-    T eps = P[4];
-    T p = (eps > 0) ? MIN(MAX(f, eps), P[5]) : f;
+    T p = MIN(MAX(f, P[4]), P[5]);
     T q = (T)1 - p;
     *l = -(MUL0(pos, LOG(p)) + MUL0(neg, LOG1P(-p)));
     *g = DIV0(neg, q) - DIV0(pos, p);
@@ -233,8 +236,10 @@ OPSIG(brier) {
 }
 
 /* Focal loss with an integer gamma in {0, 1, 2} (the reference's own special cases of pow).
- * P: gamma, alpha (or -1: none), 1 - alpha, eps, 1 - eps, 2 gamma + 1 */
-#define POWG(x, gm) (((gm) == 0) ? (T)1 : (((gm) == 1) ? (x) : (x) * (x)))
+ * P: gamma, alpha (or -1: none), 1 - alpha, clip bounds eps and 1 - eps (or -inf, +inf), 2 gamma + 1 */
+/* x^gm for gm in {0, 1, 2}: exactly 1, x or x*x. Two flat selects: a nested one keeps GCC
+ * from vectorising the loop. */
+#define POWG(x, gm) (((gm) >= 1 ? (x) : (T)1) * ((gm) >= 2 ? (x) : (T)1))
 #define ALPHA_T (P[1] >= 0 ? P[1] * y + P[2] * ((T)1 - y) : (T)1)
 
 OPSIG(focal_logit) {
@@ -256,8 +261,8 @@ OPSIG(focal_logit) {
 }
 
 OPSIG(focal_prob) {
-    T gm = P[0], at = ALPHA_T, eps = P[3];
-    T pc = (eps > 0) ? MIN(MAX(f, eps), P[4]) : f;
+    T gm = P[0], at = ALPHA_T;
+    T pc = MIN(MAX(f, P[3]), P[4]);
     int one = y == 1;
     T pt = one ? pc : (T)1 - pc;
     T u = one ? (T)1 - pc : pc;
@@ -272,6 +277,7 @@ OPSIG(focal_prob) {
     *g = t * at * ug * inner;
     T hh = ug / (pt * pt);
     T big = -(gm - (T)1) * ratio + (T)2 / pt;
-    hh = (gm != 0) ? hh + gm * POWG(u, gm - 1) * big : hh;
+    T term = gm * POWG(u, gm - 1) * big;
+    hh = hh + ((gm != 0) ? term : (T)0); /* gm = 0: exactly hh (term may be inf * 0 there) */
     *h = at * hh;
 }
