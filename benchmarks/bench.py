@@ -198,7 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         path,
         {
             "machine": info,
-            "plan": {**vars(args), "cases": plan.count(), "policy": plan.policy},
+            "arguments": vars(args),
+            "plan": plan.describe(),
             "elapsed_s": elapsed,
             "cases": cases,
             "extras": extras,

@@ -96,6 +96,19 @@ class Plan:
             shapes += [s for s in self.wide_shapes if s not in shapes]
         return shapes
 
+    def describe(self) -> dict[str, Any]:
+        """The plan as JSON holds it (spec ids, not the specs' formulas)."""
+        return {
+            "specs": [s.id for s in self.specs],
+            "sizes": self.sizes,
+            "dtypes": self.dtypes,
+            "calls": self.calls,
+            "contenders": ["losskit", "lk_alloc", "kernel", *self.contenders],
+            "wide_shapes": self.wide_shapes,
+            "policy": self.policy,
+            "cases": self.count(),
+        }
+
     def count(self) -> int:
         """Cases in the plan."""
         return sum(
