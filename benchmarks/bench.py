@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -101,7 +102,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def make_plan(args: argparse.Namespace, canonical: object = None) -> Plan:
+def make_plan(args: argparse.Namespace, canonical: Callable[[str], str] | None = None) -> Plan:
     quick = args.quick
     anchors = _items(args.anchors)
     if not anchors:
@@ -120,7 +121,7 @@ def make_plan(args: argparse.Namespace, canonical: object = None) -> Plan:
     else:
         wide = [_shape(s) for s in shapes] if shapes else list(WIDE_SHAPES)
     try:
-        chosen = specs.select(_items(args.loss), canonical)  # type: ignore[arg-type]
+        chosen = specs.select(_items(args.loss), canonical)
     except ValueError as exc:
         raise SystemExit(str(exc)) from None
     budget = args.budget if args.budget is not None else (QUICK_BUDGET_S if quick else BUDGET_S)
@@ -169,21 +170,30 @@ def main(argv: list[str] | None = None) -> int:
         count[0] += 1
         print(report.row(case, cols), flush=True)
 
-    cases = list(run(plan, env, emit))
+    cases: list[CaseResult] = []
+    interrupted = False
+    try:
+        cases.extend(run(plan, env, emit))
+    except KeyboardInterrupt:  # a long run stopped by hand still reports what it measured
+        interrupted = True
+        print(f"\ninterrupted after {len(cases)} of {plan.count()} cases: the report covers those")
+    busy = sum(c.contended for c in cases)
+    if busy:
+        print(f"\n{busy} of {len(cases)} cases were measured while other processes used the CPU (busy column)")
     lines = report.untimed(cases)
     if lines:
         print("\nNot timed (checked against the exact reference before timing):")
         print("\n".join("  " + line for line in lines))
 
     extras: dict[str, object] = {}
-    if not args.no_startup:
+    if not args.no_startup and not interrupted:
         runs = args.startup_runs or (3 if args.quick else 7)
         measured = startup.measure(runs)
         extras.update(measured)
         print("\nStart-up (fresh processes, byte-compiled):")
         for label, times in measured["runs"].items():
             print(f"  {label:<32} {startup.describe(times)}")  # type: ignore[arg-type]
-    if not args.no_conformance:
+    if not args.no_conformance and not interrupted:
         got = conformance.run(args.conformance or conformance.default_checker(REPO))
         extras["conformance"] = got
         print(f"\nConformance: {got.get('error') or '{passed} passed, {failed} failed'.format(**got)}")
@@ -201,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
             "arguments": vars(args),
             "plan": plan.describe(),
             "elapsed_s": elapsed,
+            "interrupted": interrupted,
             "cases": cases,
             "extras": extras,
             "gates": results,
