@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from lkbench import conformance, gates, machine, report, specs, startup
-from lkbench.contenders import ANCHORS, CALLS, OPTIONAL, Env
+from lkbench.contenders import ANCHORS, CALLS, OPTIONAL, SLOW_MAX_N, Env
 from lkbench.runner import CaseResult, Plan, run
 from lkbench.timing import TimingPolicy
 
@@ -91,6 +91,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--budget", type=float, help=f"seconds per measurement (default {BUDGET_S}, quick {QUICK_BUDGET_S})")
     p.add_argument("--min-repeats", type=int, default=3, help="samples per measurement at least (default 3)")
     p.add_argument("--threads", type=int, default=2, help="threads for losskit, torch and sklearn (default 2)")
+    p.add_argument(
+        "--slow-max-n",
+        type=float,
+        default=SLOW_MAX_N,
+        help="largest N for torch's double-backward Hessian and losskit on torch/JAX arrays (default 1e6)",
+    )
     p.add_argument("--contention-threshold", type=float, default=0.10, help="flag above this CPU share (0.10)")
     p.add_argument("--startup-runs", type=int, help="fresh processes per start-up figure (default 7, quick 3)")
     p.add_argument("--no-startup", action="store_true", help="skip the import-time and first-call measurements")
@@ -147,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{s.id:<18} {s.name}({params})  {' '.join(anchors)}")
         return 0
     started = time.perf_counter()
-    env = Env(args.threads)
+    env = Env(args.threads, int(args.slow_max_n))
     lk = env.lk
     plan = make_plan(args, lk.canonical_name)
     config = lk.show_config(print_=False)

@@ -18,8 +18,8 @@ torch      ``torch.nn.functional`` (or the formula in torch ops) + autograd; Hes
 sklearn    ``sklearn._loss`` with ``n_threads`` and preallocated outputs
 jax        ``jax.jit`` of the mean, ``jax.value_and_grad``; Hessian by a Hessian-vector product
 numpy      the formula and its derivatives as whole-array NumPy expressions
-lk_torch   losskit's public API on torch tensors (the array-API path), allocating; value and vg
-lk_jax     losskit's public API on JAX arrays under ``jax.jit``; value and vg
+lk_torch   losskit's public API on torch tensors (the array-API path), allocating; value and vg, N <= 1e6
+lk_jax     losskit's public API on JAX arrays under ``jax.jit``; value and vg, N <= 1e6
 ========== ====================================================================================
 """
 
@@ -44,7 +44,14 @@ KIND = {"value": "value", "vg": "value_and_gradient", "gh": "gradient_and_hessia
 ANCHORS = ("torch", "sklearn", "jax", "numpy", "lk_torch", "lk_jax")  # the default anchors
 OPTIONAL = ("reference",)
 REFERENCE_ENV = "LOSSKIT_REFERENCE"
-TORCH_HESSIAN_MAX_N = 10**6  # "Hessians via double backward only where cheap"
+# torch's double-backward Hessian ("only where cheap") and losskit on torch / JAX arrays cost
+# seconds per call at N = 1e7: timed up to this N by default (--slow-max-n)
+SLOW_MAX_N = 10**6
+
+
+def _not_too_slow(env: Env, data: Data, what: str) -> None:
+    if data.f.size > env.slow_max_n:
+        raise NotApplicable(f"{what} is timed up to N = {env.slow_max_n:.0e} (--slow-max-n): seconds per call above")
 
 
 class NotApplicable(Exception):
@@ -90,8 +97,9 @@ class Contender:
 class Env:
     """The libraries the contenders need, imported on first use, and the run's settings."""
 
-    def __init__(self, threads: int) -> None:
+    def __init__(self, threads: int, slow_max_n: int = SLOW_MAX_N) -> None:
         self.threads = threads
+        self.slow_max_n = slow_max_n
 
     @cached_property
     def lk(self) -> Any:
@@ -246,8 +254,7 @@ def torch_anchor(env: Env, spec: Spec, call: str, data: Data) -> Contender:
         raise NotApplicable("double backward gives the class-axis Hessian's row sums, not its diagonal")
     if not spec.has_hessian:
         raise NotApplicable("the Hessian is not diagonal")
-    if data.f.size > TORCH_HESSIAN_MAX_N:
-        raise NotApplicable(f"double backward is timed up to N = {TORCH_HESSIAN_MAX_N:.0e} (seconds per call above)")
+    _not_too_slow(env, data, "double backward")
 
     def grad_and_hess() -> Any:
         v = cost(ty, fr)
@@ -350,6 +357,7 @@ CROSS_LIBRARY = "losskit on other libraries is compared for the value and value+
 def lk_torch(env: Env, spec: Spec, call: str, data: Data) -> Contender:
     if call == "gh":
         raise NotApplicable(CROSS_LIBRARY)
+    _not_too_slow(env, data, "losskit on torch tensors")
     torch = env.torch
     run = _api_call(_loss(env, spec), call, torch.from_numpy(data.y), torch.from_numpy(data.f))
     return Contender("lk_torch", run, api_outputs(call), "losskit on torch tensors, allocating")
@@ -358,6 +366,7 @@ def lk_torch(env: Env, spec: Spec, call: str, data: Data) -> Contender:
 def lk_jax(env: Env, spec: Spec, call: str, data: Data) -> Contender:
     if call == "gh":
         raise NotApplicable(CROSS_LIBRARY)
+    _not_too_slow(env, data, "losskit on JAX arrays")
     jax = env.jax
     loss = _loss(env, spec)
     fn = jax.jit(lambda y, f: _api_call(loss, call, y, f)())
