@@ -31,8 +31,10 @@ lint: $(VENV)/.installed-test
 test: lint
 	$(BIN)/python -m pytest
 
+# The benchmark suite of issue 7 (benchmarks/README.md); not part of test. It measures import
+# time too. make bench BENCH_ARGS="--quick" for a short run.
 bench: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/import_time.py
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .ruff_cache
