@@ -11,8 +11,9 @@ no exp or log. Through exp and log the two paths call different implementations
 (the kernels' own vectorised ones, NumPy's), each within an ulp of exact but not
 bitwise equal (NumPy's exp is not correctly rounded 4.7% of the time), and formulas
 such as e / (1 + e)^2 turn one ulp into three: those results are held to
-TRANSCENDENTAL_ULPS, the largest difference measured, and both paths are held to
-mpmath separately (test_both_paths_are_accurate).
+TRANSCENDENTAL_ULPS, just above the largest difference measured (9 ulps, the focal
+loss's Hessian from logits, where the formula cancels and each path is 7-8 ulps from
+the exact value), and both paths are held to mpmath separately (test_accuracy.py).
 
 float32: the kernels compute in double and round once, so they are compared with the
 reference path run in float64 on the same (float32) values and rounded to float32.
@@ -41,7 +42,7 @@ pytestmark = pytest.mark.skipif(
 
 REDUCTIONS = ["none", "mean", "sum"]
 ELEMENTWISE = [s for s in SETTINGS if not s.class_axis]
-TRANSCENDENTAL_ULPS = 8
+TRANSCENDENTAL_ULPS = 10
 # (loss, call) whose kernel goes through exp, expm1, log or log1p
 _EXP_LOG = {
     "log_cosh",

@@ -409,3 +409,38 @@ def _assemble(value, grad, hess, none, mean, total, denominator, values, g, h, c
     if grad and hess:
         return g, h
     return g if grad else h
+
+
+def raw_kernel(loss: Any, kind: str, y: np.ndarray, f: np.ndarray, out: Any = None) -> Any:
+    """The bare kernel call, for the benchmarks: the public API's cost is the difference.
+
+    ``kind`` is ``"value"``, ``"value_and_gradient"`` or ``"gradient_and_hessian"``; the
+    reduction is the mean, without weights; ``y`` and ``f`` must already be contiguous arrays
+    the kernel takes as they are (``f`` float32 or float64; ``y`` of ``f``'s dtype, or int64
+    labels for sparse cross-entropy). Returns what the public method returns. No checks.
+    """
+    op, params, code = _kernel(loss, f.dtype)
+    if op < 0:
+        msg = f"{loss!r} has no native kernel for {f.dtype}"
+        raise ValueError(msg)
+    value, grad, hess = kind == "value", kind == "value_and_gradient", kind == "gradient_and_hessian"
+    g, h = (out if hess else (out, None)) if out is not None else (None, None)
+    if (grad or hess) and g is None:
+        g = np.empty_like(f)
+    if hess and h is None:
+        h = np.empty_like(f)
+    if op == _CE:
+        ls, _, ignore_index, labels = params
+        k = f.shape[-1]
+        n = f.size // k
+        total, _ = _native_module.softmax_ce(
+            code, n, k, f, y if labels else None, None if labels else y, None, None, None, g, h,
+            not hess, 1.0 / n, ls, ignore_index, float(np.sqrt(np.finfo(f.dtype).eps)),
+        )  # fmt: skip
+    else:
+        n = f.size
+        total, _ = _native_module.elementwise(op, code, params, n, y, f, None, None, g, h, not hess, 1.0 / n)
+    mean = np.float64(total / n) if code == 0 else np.float32(total / n)
+    if value:
+        return mean
+    return (mean, g) if grad else (g, h)

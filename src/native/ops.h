@@ -73,11 +73,12 @@ OPSIG(huber) { /* P: delta */
 
 OPSIG(pseudo_huber) { /* P: delta */
     T d = P[0], r = f - y, ra = ABS(r);
-    T a = ra / d;
-    *l = (d * ra) * (a / (HYPOT1(a) + (T)1));
-    *g = r / HYPOT1(ABS(r / d));
-    T b = r / d, s = b * b + (T)1;
-    *h = ((T)1 / s) / SQRT(s);
+    T a = ra / d; /* = |r / d|: division is symmetric in sign */
+    T hy = HYPOT1(a);
+    *l = (d * ra) * (a / (hy + (T)1));
+    *g = r / hy;
+    T s = a * a + (T)1;
+    *h = ((T)1 / s) / hy;
 }
 
 /* sinh(x) for |x| <= 1/2: its odd Taylor series (the first omitted term is below 1e-22 relative),
@@ -100,17 +101,17 @@ OPSIG(log_cosh) {
     (void)P;
     T r = f - y, a = ABS(r);
     int small = a <= (T)1;
-    /* as _stable.log_cosh: near: log1p(2 sinh(a/2)^2); far: (a - log 2) + log1p(exp(-2a)) */
+    /* as _stable.log_cosh: near: log1p(2 sinh(a/2)^2); far: (a - log 2) + log1p(exp(-2a)); one
+     * log1p on the selected argument, and exp(-2a) (= the far branch's exp where it is used) */
     T sh = CAT(sinh_small, SFX)((T)0.5 * (small ? a : (T)0));
-    T e = EXP((T)-2 * (small ? (T)2 : a));
-    T near = LOG1P((T)2 * sh * sh);
-    T far = (a - (T)LK_LN2) + LOG1P(e);
-    *l = small ? near : far;
-    /* tanh(a) = (1 - e2) / (1 + e2), sech^2(a) = 4 e2 / (1 + e2)^2 with e2 = exp(-2a) */
     T e2 = EXP((T)-2 * a);
-    T th = -EXPM1((T)-2 * a) / ((T)1 + e2);
+    T lg = LOG1P(small ? (T)2 * sh * sh : e2);
+    *l = small ? lg : (a - (T)LK_LN2) + lg;
+    /* tanh(a) = -expm1(-2a) / (1 + e2), sech^2(a) = 4 e2 / (1 + e2)^2: one division */
+    T inv = (T)1 / ((T)1 + e2);
+    T th = -EXPM1((T)-2 * a) * inv;
     *g = (r < 0) ? -th : th;
-    *h = (T)4 * e2 / (((T)1 + e2) * ((T)1 + e2));
+    *h = ((T)4 * e2) * inv * inv;
 }
 
 OPSIG(quantile) { /* P: q, 1 - q */
@@ -184,11 +185,11 @@ OPSIG(bce_logit) {
     T sp_pos = MAX(f, (T)0) + lg;  /* softplus(f) */
     T sp_neg = MAX(-f, (T)0) + lg; /* softplus(-f) */
     *l = MUL0(pos, sp_neg) + MUL0(neg, sp_pos);
-    T d = (T)1 + e;
-    T big = (T)1 / d, small = e / d;
+    /* as _stable.sigmoid_pair / sigmoid_product: one reciprocal */
+    T big = (T)1 / ((T)1 + e), small = e * big;
     T sig = (f >= 0) ? big : small, sig_neg = (f >= 0) ? small : big;
     *g = neg * sig - pos * sig_neg;
-    *h = (pos + neg) * (e / (d * d));
+    *h = (pos + neg) * (small * big);
 }
 
 OPSIG(hinge) {
@@ -247,8 +248,7 @@ OPSIG(focal_logit) {
     T t = (T)2 * y - (T)1;
     T z = t * f;
     T e = EXP(-ABS(z));
-    T d = (T)1 + e;
-    T big = (T)1 / d, small = e / d;
+    T big = (T)1 / ((T)1 + e), small = e * big;                /* _stable.sigmoid_pair */
     T p = (z >= 0) ? big : small, q = (z >= 0) ? small : big; /* sigmoid(z), sigmoid(-z) */
     T sp = MAX(-z, (T)0) + LOG1P(e);                             /* softplus(-z) */
     T qg = POWG(q, gm);
