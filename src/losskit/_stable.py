@@ -54,11 +54,11 @@ def log_softmax(s: Any, xp: Any) -> Any:
 
 
 def softmax(s: Any, xp: Any) -> Any:
-    """Softmax over the last axis (max-shifted)."""
+    """Softmax over the last axis (max-shifted): ``e * (1 / sum(e))``, one division per row."""
     m = xp.max(s, axis=-1, keepdims=True)
     m = xp.where(xp.isfinite(m), m, 0.0)
     e = xp.exp(s - m)
-    return e / xp.sum(e, axis=-1, keepdims=True)
+    return e * (1.0 / xp.sum(e, axis=-1, keepdims=True))
 
 
 def xlogy(x: Any, y: Any, xp: Any) -> Any:

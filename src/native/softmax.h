@@ -4,7 +4,7 @@
  *
  *   m = max(s) (0 if not finite);  e = exp(s - m);  S = sum(e);  lse = log(S)
  *   value    = -sum_k [y_k != 0] y_k ((s_k - m) - lse)
- *   gradient = (e / S) sum(y) - y;   Hessian = q (1 - q) sum(y),  q = e / S
+ *   gradient = q sum(y) - y;   Hessian = q (1 - q) sum(y),  q = e (1 / S)
  *
  * where y is the target row (one-hot of an integer label, or a given distribution),
  * smoothed as y (1 - ls) + ls / K. Sums over classes follow NumPy's pairwise order.
@@ -29,14 +29,14 @@ static inline unsigned CE_ROW(const lk_cargs *a, Py_ssize_t r, double *sb, doubl
     _Pragma("omp simd reduction(max:m) reduction(|:bad)")
     for (Py_ssize_t k = 0; k < K; k++) {
         double x = (double)s[k];
-        sb[k] = x;
         bad |= ((x != x) | (x == INFINITY)) ? LK_BAD : 0u;
         m = x > m ? x : m;
     }
     m = (m - m == 0.0) ? m : 0.0; /* not finite: 0, as the reference */
     _Pragma("omp simd")
-    for (Py_ssize_t k = 0; k < K; k++) eb[k] = lk_exp_d(sb[k] - m);
+    for (Py_ssize_t k = 0; k < K; k++) eb[k] = lk_exp_d((double)s[k] - m);
     const double total = pw_sum(eb, K);
+    const double inv = 1.0 / total;
     const double lse = lk_log_d(total);
 
     /* the target row, smoothed */
@@ -77,14 +77,12 @@ static inline unsigned CE_ROW(const lk_cargs *a, Py_ssize_t r, double *sb, doubl
     if (out_value) {
         double v;
         if (onehot) {
-            v = -((sb[label] - m) - lse);
+            v = -(((double)s[label] - m) - lse);
         } else {
-            /* terms into sb (no longer needed as logits after this row's value) -- keep logits:
-             * the gradient needs e only */
             _Pragma("omp simd")
             for (Py_ssize_t k = 0; k < K; k++) {
                 double yk = yb[k];
-                sb[k] = (yk == 0.0) ? 0.0 : yk * ((sb[k] - m) - lse);
+                sb[k] = (yk == 0.0) ? 0.0 : yk * (((double)s[k] - m) - lse);
             }
             v = -pw_sum(sb, K);
         }
@@ -98,14 +96,14 @@ static inline unsigned CE_ROW(const lk_cargs *a, Py_ssize_t r, double *sb, doubl
             if (onehot) {
                 _Pragma("omp simd")
                 for (Py_ssize_t k = 0; k < K; k++) {
-                    double q = eb[k] / total;
+                    double q = eb[k] * inv;
                     double g = q * ysum - (k == label ? 1.0 : 0.0);
                     G[k] = (S)((ws == 0.0) ? 0.0 : ws * g);
                 }
             } else {
                 _Pragma("omp simd")
                 for (Py_ssize_t k = 0; k < K; k++) {
-                    double q = eb[k] / total;
+                    double q = eb[k] * inv;
                     double g = q * ysum - yb[k];
                     G[k] = (S)((ws == 0.0) ? 0.0 : ws * g);
                 }
@@ -114,7 +112,7 @@ static inline unsigned CE_ROW(const lk_cargs *a, Py_ssize_t r, double *sb, doubl
         if (H) {
             _Pragma("omp simd")
             for (Py_ssize_t k = 0; k < K; k++) {
-                double q = eb[k] / total;
+                double q = eb[k] * inv;
                 double h = q * (1.0 - q) * ysum;
                 H[k] = (S)((ws == 0.0) ? 0.0 : ws * h);
             }
@@ -123,6 +121,25 @@ static inline unsigned CE_ROW(const lk_cargs *a, Py_ssize_t r, double *sb, doubl
     const int active = (!a->aw || a->aw[r] != 0.0) && !(a->labels && a->has_ignore && a->labels[r] == a->ignore_index);
     return active ? bad : 0u;
 }
+
+/* Per-thread scratch, kept between calls: a fresh malloc of 3K doubles per call and thread is a
+ * fresh mmap for large K, and its page faults cost as much as the pass itself (K = 32000).
+ * Bounded by the largest K seen; OpenMP's threads persist, so the buffers are reused. */
+#ifndef LK_SCRATCH_DEFINED
+#define LK_SCRATCH_DEFINED
+static _Thread_local double *lk_scratch = NULL;
+static _Thread_local size_t lk_scratch_size = 0;
+
+static double *scratch(size_t n) {
+    if (n > lk_scratch_size) {
+        double *grown = (double *)realloc(lk_scratch, n * sizeof(double));
+        if (!grown) return NULL;
+        lk_scratch = grown;
+        lk_scratch_size = n;
+    }
+    return lk_scratch;
+}
+#endif
 
 static int CE_RUN(lk_cargs *a) {
     const Py_ssize_t n = a->n, K = a->K;
@@ -133,7 +150,7 @@ static int CE_RUN(lk_cargs *a) {
     int failed = 0;
     _Pragma("omp parallel num_threads(nt) reduction(|:flags) reduction(|:failed) if(nt > 1)")
     {
-        double *buf = (double *)malloc((3 * (size_t)K + LK_LEAF) * sizeof(double));
+        double *buf = scratch(3 * (size_t)K + LK_LEAF);
         if (!buf) {
             failed = 1;
         } else {
@@ -151,7 +168,6 @@ static int CE_RUN(lk_cargs *a) {
                 }
                 if (want_sum) a->sums[b] = lk_leaf_sum(vals, r1 - r0);
             }
-            free(buf);
         }
     }
     a->flags = flags;
