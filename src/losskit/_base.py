@@ -475,8 +475,9 @@ class Loss:
             w = xp.astype(w, b.dtype)
         if b.validate and not b.lazy:
             with errstate(xp):
-                _fail_if(~xp.isfinite(w), None, w, xp, "sample_weight", "finite")
-                _fail_if(w < 0.0, None, w, xp, "sample_weight", "non-negative")
+                if bool(xp.any(~(xp.isfinite(w) & (w >= 0.0)))):  # one read back when all is well
+                    _fail_if(~xp.isfinite(w), None, w, xp, "sample_weight", "finite")
+                    _fail_if(w < 0.0, None, w, xp, "sample_weight", "non-negative")
         return _align(w, len(rs), xp)
 
     def _as_labels(self, y: Any, b: _Batch) -> Any:
@@ -599,17 +600,82 @@ def _fail_if(bad: Any, active: Any, values: Any, xp: Any, arg: str, expected: st
     raise ValueError(msg)
 
 
+def _violations(domain: str, x: Any, xp: Any, arg: str) -> Any:
+    """One boolean array: where ``x`` is outside its domain (including nan and inf where not allowed)."""
+    floating = xp.isdtype(x.dtype, "real floating")
+    if domain in ("real", "logits") and arg == "y_pred":
+        bad = xp.isnan(x) if floating else None
+        if domain == "logits" and floating:
+            bad = bad | (x == math.inf)
+        return bad
+    if domain in ("real", "finite"):
+        return ~xp.isfinite(x) if floating else None
+    # comparisons are false for nan, so each "inside" test below also rejects nan
+    inside = {
+        "nonnegative": lambda: x >= 0.0,
+        "gt_minus_one": lambda: x > -1.0,
+        "probability": lambda: (x >= 0.0) & (x <= 1.0),
+        "distribution": lambda: (x >= 0.0) & (x <= 1.0),
+        "binary": lambda: (x == 0.0) | (x == 1.0),
+        "margin_labels": lambda: (x == 0.0) | (x == 1.0) | (x == -1.0),
+        "onehot": lambda: (x == 0.0) | (x == 1.0),
+    }[domain]()
+    if floating and domain in ("nonnegative", "gt_minus_one"):
+        inside = inside & xp.isfinite(x)
+    return ~inside
+
+
 def _check_domain(domain: str, x: Any, xp: Any, arg: str, active: Any, loss: Loss) -> None:
-    """The value checks of one input, by its declared domain."""
+    """The value checks of one input, by its declared domain.
+
+    One combined mask and one ``any`` (one read back from the device) when the data are fine;
+    the checks one by one, for the precise message, only when something is wrong.
+    """
     if domain == "class_labels":
         return  # checked by the class-axis base, which knows the number of classes
+    bad = _violations(domain, x, xp, arg)
+    if bad is not None:
+        if active is not None:
+            bad = bad & active
+        if bool(xp.any(bad)):
+            _explain_domain(domain, x, xp, arg, active, loss)
+            msg = f"`{arg}` holds values outside the domain of {loss.name!r} ({domain})."  # pragma: no cover
+            raise ValueError(msg)  # pragma: no cover - _explain_domain raises first
+    if domain == "margin_labels":
+        _check_margin_encodings(x, xp, active, loss)
+    elif domain == "onehot":
+        _check_onehot_rows(x, xp, arg, active)
+    elif domain == "distribution":
+        hint = "Pass from_logits=True for logits." if arg == "y_pred" and "from_logits" in loss.params else ""
+        _check_rows_sum_to_one(x, xp, arg, active, hint)
+
+
+def _check_margin_encodings(x: Any, xp: Any, active: Any, loss: Loss) -> None:
+    zeros, minus = x == 0.0, x == -1.0
+    if active is not None:
+        zeros, minus = zeros & active, minus & active
+    if bool(xp.any(minus)) and bool(xp.any(zeros)):
+        msg = (
+            f"`y_true` mixes the label encodings {{0, 1}} and {{-1, +1}} (it holds both 0 and -1); "
+            f"use one of them for {loss.name!r}."
+        )
+        raise ValueError(msg)
+
+
+def _check_onehot_rows(x: Any, xp: Any, arg: str, active: Any) -> None:
+    ones = xp.sum(xp.astype(x == 1.0, xp.int32), axis=-1)
+    row_active = None if active is None else active[..., 0]
+    _fail_if(ones != 1, row_active, ones, xp, arg, "one-hot rows with exactly one 1 (the count of 1s is shown)")
+
+
+def _explain_domain(domain: str, x: Any, xp: Any, arg: str, active: Any, loss: Loss) -> None:
+    """The checks one at a time, raising the first that fails with its precise message."""
     if xp.isdtype(x.dtype, "real floating"):
-        nan = xp.isnan(x)
         if arg == "y_true" or domain not in ("real", "logits"):
             _fail_if(~xp.isfinite(x), active, x, xp, arg, "finite (no nan or inf)")
         else:
             _fail_if(
-                nan,
+                xp.isnan(x),
                 active,
                 x,
                 xp,
@@ -629,8 +695,6 @@ def _check_domain(domain: str, x: Any, xp: Any, arg: str, active: Any, loss: Los
     elif domain in ("probability", "distribution"):
         hint = "Pass from_logits=True for logits." if arg == "y_pred" and "from_logits" in loss.params else ""
         _fail_if((x < 0.0) | (x > 1.0), active, x, xp, arg, "probabilities in [0, 1]", hint)
-        if domain == "distribution":
-            _check_rows_sum_to_one(x, xp, arg, active, hint)
     elif domain == "binary":
         _fail_if((x != 0.0) & (x != 1.0), active, x, xp, arg, f"binary labels in {{0, 1}} for {loss.name!r}")
     elif domain == "margin_labels":
@@ -642,20 +706,8 @@ def _check_domain(domain: str, x: Any, xp: Any, arg: str, active: Any, loss: Los
             arg,
             f"binary labels in {{0, 1}} or {{-1, +1}} for {loss.name!r}",
         )
-        zeros, minus = x == 0.0, x == -1.0
-        if active is not None:
-            zeros, minus = zeros & active, minus & active
-        if bool(xp.any(zeros)) and bool(xp.any(minus)):
-            msg = (
-                f"`y_true` mixes the label encodings {{0, 1}} and {{-1, +1}} (it holds both 0 and -1); "
-                f"use one of them for {loss.name!r}."
-            )
-            raise ValueError(msg)
     elif domain == "onehot":
         _fail_if((x != 0.0) & (x != 1.0), active, x, xp, arg, f"one-hot rows (0 or 1) for {loss.name!r}")
-        ones = xp.sum(xp.astype(x == 1.0, xp.int32), axis=-1)
-        row_active = None if active is None else active[..., 0]
-        _fail_if(ones != 1, row_active, ones, xp, arg, "one-hot rows with exactly one 1 (the count of 1s is shown)")
     else:  # pragma: no cover - a programming error in a loss declaration
         msg = f"unknown domain {domain!r}"
         raise AssertionError(msg)
