@@ -19,6 +19,7 @@ to be as close as the control (and within 1e-6); where XGBoost's float32 arithme
 from __future__ import annotations
 
 import doctest
+import itertools
 import pickle
 import subprocess
 import sys
@@ -97,20 +98,23 @@ def test_no_zero_or_negative_hessian_reaches_a_booster(loss, rng):
         extreme = np.abs(f) * 30.0
     else:  # logits of +-100, where sigmoid' underflows (exp(s) stays finite for poisson and exponential)
         extreme = f * (3.0 if raw.name in ("poisson", "exponential") else 30.0)
-    for scores in (f, extreme):
+    for scores, dtype in itertools.product((f, extreme), (np.float64, np.float32)):  # XGBoost's are float32
+        scores = scores.astype(dtype)
         g, h = b.gradient_and_hessian(y, scores, w)
-        assert g.shape == h.shape == scores.shape
+        assert g.shape == h.shape == scores.shape and g.dtype == h.dtype == dtype
         assert np.all(np.isfinite(g)) and np.all(np.isfinite(h))
         assert np.all(h > 0.0), f"{loss!r}: a Hessian of {h.min()} would reach the booster"
         # the weights are applied exactly once, to the loss's own per-sample derivatives
         rows = core.booster_inputs(raw, y, scores, None)[0]
         g_ref, h_ref = raw.gradient_and_hessian(rows, scores, reduction="none")
         wc = w[:, None] if scores.ndim == 2 else w
-        np.testing.assert_allclose(g, wc * g_ref, rtol=1e-12, atol=0)
+        # float32: weighting a subnormal gradient (1e-40) in float32 loses its relative precision
+        rtol, atol = (1e-12, 0.0) if dtype == np.float64 else (1e-6, 1e-30)
+        np.testing.assert_allclose(g, wc * g_ref, rtol=rtol, atol=atol)
         floor = 1.0 if b.hessian == "surrogate" else b.min_hessian
         if raw.name == "mape":
-            floor = 1.0 / np.maximum(np.abs(y), np.finfo(np.float64).eps)
-        np.testing.assert_allclose(h, wc * np.maximum(h_ref, floor), rtol=1e-12, atol=0)
+            floor = 1.0 / np.maximum(np.abs(y), np.finfo(dtype).eps)
+        np.testing.assert_allclose(h, wc * np.maximum(h_ref, floor), rtol=rtol, atol=atol)
 
 
 def test_the_surrogate_is_flagged_in_the_catalog_and_used_for_those_losses():
@@ -232,6 +236,8 @@ def test_an_infinite_start_is_a_clear_error():
         lk_lgb.init_score("mse", [1.0, 2.0], n_classes=3)
     with pytest.raises(ValueError, match="`n_samples` must be a non-negative integer"):
         lk_lgb.init_score("mse", [1.0, 2.0], n_samples=-1)
+    with pytest.raises(ValueError, match=r"one label per sample, shape \(n,\).*got shape \(\)"):
+        lk_lgb.init_score("mse", 3.0)
 
 
 # -- LightGBM: the built-in objectives reproduced -------------------------------------------------
@@ -440,6 +446,23 @@ def test_xgboost_softmax_cross_entropy_matches_multi_softprob(iris, weighted):
     assert rel(a, b) <= 1e-6  # float32 margins; measured 5e-8
     nll = lk.get("nll", from_logits=True)
     assert abs(nll(y, a, sample_weight=w) / nll(y, b, sample_weight=w) - 1.0) < 0.01
+
+
+def test_xgboost_multi_target_regression(diabetes):
+    """Targets (n, T) under an elementwise loss: one start and one raw score per target."""
+    X, y, _ = diabetes
+    Y = np.column_stack([y, np.log(y)])
+    start = lk_xgb.base_score("mse", Y)
+    np.testing.assert_allclose(start, Y.mean(axis=0), rtol=1e-12)
+    assert lk_xgb.init_score("mse", Y).shape == Y.shape
+    ours, theirs, data = _xgb_pair(
+        (X, Y, None, None),
+        {"objective": "reg:squarederror", "base_score": start},
+        {"base_score": start, "reg_lambda": 2.0, "min_child_weight": 2.0},
+        lk_xgb.objective("mse"),
+    )
+    assert ours.predict(data()).shape == Y.shape
+    assert rel(ours.predict(data()), theirs.predict(data())) <= 1e-8
 
 
 def test_xgboost_metric_records_raw_score_losses(cancer):

@@ -8,8 +8,8 @@ Raw scores
     A booster's trees add up to an unbounded *raw score* per sample (one per
     class for a multiclass model). A probabilistic loss is therefore used on
     logits, ``from_logits=True`` (the log-rate for ``poisson``); a loss that
-    only takes probabilities (``brier``, ``kl_divergence``) has no form on raw
-    scores and is refused with the losses that have one.
+    only takes probabilities (``brier``) has no form on raw scores and is
+    refused, with the losses that have one.
 
 Hessians
     A booster's leaf value is the Newton step ``-sum(g) / (sum(h) + lambda)``
@@ -263,7 +263,7 @@ class BoostingLoss(_Frozen):
             g, h = self.loss.gradient_and_hessian(y, f, sample_weight=w, reduction="none")
         except ValueError as e:
             raise ValueError(_context(self.loss, e)) from e
-        floor = self._floor(y)
+        floor = self._floor(y, h.dtype)
         if w is not None:
             floor = floor * (w[:, None] if h.ndim == 2 else w)
         return g, np.maximum(h, floor, out=h)
@@ -273,13 +273,15 @@ class BoostingLoss(_Frozen):
         return evaluate(self.loss, y_true, raw_score, sample_weight)
 
     def start_score(self, y_true: Any, sample_weight: Any = None, *, n_classes: int | None = None) -> Any:
-        """The loss-minimising constant raw score: a float, or a ``(K,)`` array for a multiclass loss.
+        """The loss-minimising constant raw score: a float, or a ``(K,)`` array (one per class or target).
 
         :func:`losskit.best_constant` of the raw-score loss: the mean for
         ``mse``, the weighted median for ``mae``, the log-odds for
         ``binary_cross_entropy``, the log of the mean for ``poisson``, the
         class log-priors for softmax cross-entropy. ``n_classes`` (multiclass
-        losses) defaults to the largest label + 1.
+        losses) defaults to the largest label + 1. Targets of shape ``(n, T)``
+        under an elementwise loss (XGBoost's multi-target models) get one
+        constant per column.
 
         Raises
         ------
@@ -289,17 +291,22 @@ class BoostingLoss(_Frozen):
             needs a finite start.
         """
         y = np.asarray(y_true)
-        w = _weights(sample_weight, y.shape[0] if y.ndim else 0)
         loss = self.loss
+        if y.ndim not in (1, 2):
+            msg = f"`y_true` must hold one label per sample, shape (n,) (or (n, K) rows); got shape {y.shape}."
+            raise ValueError(msg)
+        w = _weights(sample_weight, y.shape[0])
         if loss.class_axis:
             k = _n_classes(y, n_classes, loss)
             if not loss.integer_labels:
                 y = _rows(y, k, loss)
             c = best_constant(loss, y, w, n_classes=k if loss.integer_labels else None)
+        elif n_classes is not None:
+            msg = f"`n_classes` is only for multiclass losses, not {loss.name!r}."
+            raise TypeError(msg)
+        elif y.ndim == 2:  # one target per column
+            c = [best_constant(loss, y[:, j], w) for j in range(y.shape[1])]
         else:
-            if n_classes is not None:
-                msg = f"`n_classes` is only for multiclass losses, not {loss.name!r}."
-                raise TypeError(msg)
             c = best_constant(loss, y, w)
         c = np.asarray(c, dtype=np.float64)
         if not np.all(np.isfinite(c)):
@@ -311,12 +318,12 @@ class BoostingLoss(_Frozen):
             raise ValueError(msg)
         return float(c) if c.ndim == 0 else c
 
-    def _floor(self, y: Any) -> Any:
+    def _floor(self, y: Any, dtype: Any) -> Any:
         """The least Hessian per unit of weight: 1 (or mape's scale) for the surrogate, else ``min_hessian``."""
         if self.hessian == "exact":
             return self.min_hessian
-        if self.loss.name == "mape":  # its unit is its scale, as LightGBM's mape objective
-            return 1.0 / np.maximum(np.abs(y.astype(np.float64)), np.finfo(np.float64).eps)
+        if self.loss.name == "mape":  # its unit is its scale 1 / max(|y|, eps), as in its gradient
+            return 1.0 / np.maximum(np.abs(y.astype(dtype)), np.finfo(dtype).eps)
         return 1.0
 
 

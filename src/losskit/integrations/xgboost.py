@@ -226,9 +226,10 @@ def base_score(
     Returns
     -------
     float or list of float
-        A list of ``n_classes`` margins for a multiclass loss (XGBoost >=
-        3.1 takes a vector ``base_score``; with older versions use
-        :func:`init_score` as ``base_margin``).
+        A list of margins for a multiclass loss (one per class) or for
+        ``(n, T)`` targets (one per target): XGBoost >= 3.1 takes a vector
+        ``base_score``; with older versions use :func:`init_score` as
+        ``base_margin``.
 
     Examples
     --------
@@ -245,8 +246,8 @@ def base_score(
         return c
     if _VERSION < (3, 1):  # pragma: no cover - the test extra installs XGBoost 3
         msg = (
-            f"XGBoost {_xgb.__version__} takes one base_score; a multiclass start needs XGBoost >= 3.1, "
-            f"or pass init_score(...) as base_margin."
+            f"XGBoost {_xgb.__version__} takes one base_score; a start per class or target needs "
+            f"XGBoost >= 3.1, or pass init_score(...) as base_margin."
         )
         raise ValueError(msg)
     return [float(v) for v in c]
