@@ -301,7 +301,7 @@ def test_lightgbm_softmax_cross_entropy_matches_multiclass(iris, weighted):
         ours_only={"learning_rate": 0.1 * factor, "min_sum_hessian_in_leaf": 1e-3 * factor},
     )
     assert ours.shape == (y.size, k)
-    assert rel(ours, theirs) <= 1e-7  # measured 1e-8: the scaled learning rate is rounded
+    assert rel(ours, theirs) <= 1e-7  # measured 6e-9: the scaled learning rate is rounded
     nll = lk.get("nll", from_logits=True)
     ours_loss, theirs_loss = nll(y, ours + init, sample_weight=w), nll(y, theirs + init, sample_weight=w)
     assert abs(ours_loss / theirs_loss - 1.0) < 0.01
