@@ -117,6 +117,28 @@ def test_no_zero_or_negative_hessian_reaches_a_booster(loss, rng):
         np.testing.assert_allclose(h, wc * np.maximum(h_ref, floor), rtol=rtol, atol=atol)
 
 
+@pytest.mark.parametrize("name", ["mae", "hinge", "quantile", "binary_focal", "multi_margin"])
+def test_what_the_boosters_receive_through_their_calling_conventions(name, cancer):
+    """The objects LightGBM and XGBoost call, called as they call them: positive Hessians, their shapes."""
+    X, y, w = cancer
+    multiclass = name == "multi_margin"
+    shape = (y.size, 3) if multiclass else (y.size,)
+    scores = np.random.default_rng(0).normal(0.0, 50.0, shape)  # confident and confidently wrong
+    train = lgb.Dataset(X, y, weight=w, params={"verbose": -1}).construct()
+    dtrain = xgb.DMatrix(X, label=y, weight=w)
+    calls = [
+        lk_lgb.objective(name)(scores, train),  # lgb.train
+        lk_lgb.sklearn_objective(name)(y, scores, w),  # LGBMModel: (y_true, y_pred, weight)
+        lk_xgb.objective(name)(scores.astype(np.float32), dtrain),  # xgb.train
+        lk_xgb.sklearn_objective(name)(y, scores, sample_weight=w),  # XGBModel
+    ]
+    for g, h in calls:
+        assert g.shape == h.shape == shape
+        assert np.all(h > 0.0) and np.all(np.isfinite(g))
+    np.testing.assert_allclose(calls[0][1], calls[1][1])
+    np.testing.assert_allclose(calls[0][0], calls[3][0])
+
+
 def test_the_surrogate_is_flagged_in_the_catalog_and_used_for_those_losses():
     flagged = {n for n in lk.names() if lk.info(n).approx_hessian}
     zero = {n for n in lk.names() if lk.info(n).zero_hessian}
