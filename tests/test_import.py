@@ -15,6 +15,8 @@ OPTIONAL = [
     "sklearn",
     "pandas",
     "pyarrow",
+    "lightgbm",
+    "xgboost",
     "array_api_compat.numpy",
 ]
 

@@ -102,7 +102,8 @@ __all__ = [
 
 
 # Loaded on first use, so that `import losskit` stays cheap: the information view, the plots
-# (matplotlib, extra `losskit[plot]`), the streaming evaluator (pyarrow, extra `losskit[io]`), the CLI.
+# (matplotlib, extra `losskit[plot]`), the streaming evaluator (pyarrow, extra `losskit[io]`), the CLI,
+# the boosting adapters (`losskit.integrations.lightgbm` / `.xgboost`, extras of those names).
 _LAZY = {
     "cross_entropy_decomposition": "explain",
     "describe": "explain",
@@ -114,7 +115,7 @@ _LAZY = {
     "to_nats": "explain",
     "evaluate_file": "evaluate",
 }
-_SUBMODULES = ("cli", "evaluate", "explain", "plot")
+_SUBMODULES = ("cli", "evaluate", "explain", "integrations", "plot")
 
 
 def __getattr__(name: str):

@@ -101,6 +101,14 @@ class LossInfo:
     zero_hessian
         True where the Hessian is 0 almost everywhere (or not available):
         Newton steps and gradient boosters need a surrogate.
+    approx_hessian
+        True where losskit's gradient-boosting objectives
+        (:mod:`losskit.integrations`) hand the booster an approximate
+        Hessian, ``max(exact Hessian, 1)`` (for ``mape``, its scale
+        ``1 / max(|y|, eps)`` in place of 1), instead of the exact one: the
+        losses whose Hessian is 0 almost everywhere, and those whose Hessian
+        is 0 on whole regions where the gradient is not (``huber`` beyond
+        ``delta``, ``modified_huber`` below ``t s = -1``).
     hessian_diagonal
         False where the Hessian is not diagonal (``rmse``).
     equivalents
@@ -130,6 +138,7 @@ class LossInfo:
     robustness: str
     best_constant: str
     zero_hessian: bool
+    approx_hessian: bool
     hessian_diagonal: bool
     equivalents: Equivalents
     references: tuple[str, ...]
@@ -983,6 +992,9 @@ _TABLE: dict[str, dict[str, Any]] = {
 }
 
 _ZERO_HESSIAN = {"mae", "quantile", "mape", "hinge", "categorical_hinge", "multi_margin"}
+# The losses whose boosting Hessian is a surrogate: the above, and those whose Hessian vanishes on a
+# whole region where the gradient does not (a leaf there would take the step sum(g) / 0).
+_APPROX_HESSIAN = _ZERO_HESSIAN | {"huber", "modified_huber"}
 _REQUIRED = (
     "summary",
     "y_true",
@@ -1051,6 +1063,7 @@ def _info(loss: Loss) -> LossInfo:
         robustness=data["robustness"],
         best_constant=data["best_constant"],
         zero_hessian=cls.name in _ZERO_HESSIAN,
+        approx_hessian=cls.name in _APPROX_HESSIAN,
         hessian_diagonal=cls.hessian_diagonal,
         equivalents=data["equivalents"],
         references=tuple(data["references"]),

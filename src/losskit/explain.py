@@ -369,7 +369,14 @@ def _description(loss: Loss, rec: LossInfo) -> str:
     if rec.zero_hessian:
         lines += _wrap(
             "Second order",
-            "the Hessian is 0 almost everywhere: Newton steps and gradient boosters need a surrogate Hessian.",
+            "the Hessian is 0 almost everywhere: Newton steps and gradient boosters need a surrogate Hessian "
+            "(losskit.integrations hands boosters max(Hessian, 1)).",
+        )
+    elif rec.approx_hessian:
+        lines += _wrap(
+            "Second order",
+            "the Hessian is 0 on whole regions where the gradient is not: gradient boosters get the surrogate "
+            "max(Hessian, 1) from losskit.integrations.",
         )
     elif not rec.hessian_diagonal:
         lines += _wrap("Second order", "the Hessian is not diagonal: use mse for Newton steps (same minimiser).")
