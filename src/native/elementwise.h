@@ -22,8 +22,9 @@
  * V[i - i0] (a leaf buffer) in the LK_SUM modes. */
 #define ELEM_BODY(OPNAME, CHECKNAME, MODE, WEIGHTED)                                      \
     {                                                                                     \
-        T y_ = (T)Y[i], f_ = (T)F[i], l_, g_, h_;                                               \
-        OP(OPNAME)(y_, f_, P, &l_, &g_, &h_);                                             \
+        T y_ = (T)Y[i], f_ = (T)F[i], l_, g_, h_;                                         \
+        T pre_ = CAT(HAS_PRE_##OPNAME, _d) ? (T)E[i - i0] : (T)0;                         \
+        OP(OPNAME)(y_, f_, pre_, P, &l_, &g_, &h_);                                       \
         unsigned fl_ = CHECK(CHECKNAME)(y_, f_);                                          \
         if (WEIGHTED) {                                                                   \
             T w_ = (T)W[i];                                                                  \
@@ -68,6 +69,11 @@
             /* the float32 loops scalar ("no vectype") */                                           \
             T P[LK_MAX_PARAMS];                                                                     \
             for (int k_ = 0; k_ < LK_MAX_PARAMS; k_++) P[k_] = PP[k_];                              \
+            double E[LK_BLOCK]; /* the first stage of the block (ops.h: PRE) */                    \
+            if (CAT(HAS_PRE_##OPNAME, _d)) {                                                        \
+                _Pragma("omp simd")                                                                 \
+                for (Py_ssize_t i = i0; i < i1; i++) E[i - i0] = PRE(OPNAME)((T)Y[i], (T)F[i], P);  \
+            }                                                                                       \
             _Pragma("omp simd reduction(|:flags_b)")                                                \
             for (Py_ssize_t i = i0; i < i1; i++) ELEM_BODY(OPNAME, CHECKNAME, MODE, WEIGHTED)       \
             if ((MODE) & LK_SUM) a->sums[b] = lk_leaf_sum(V, i1 - i0);                              \

@@ -21,7 +21,19 @@
 #define CHECK(name) CAT(check_##name, SFX)
 /* always_inline: GCC's size heuristics decline to inline the larger ones (with exp and log
  * inside), and a call in the loop body keeps the loop scalar. */
-#define OPSIG(name) LK_INLINE void OP(name)(T y, T f, const T *restrict P, T *l, T *g, T *h)
+#define OPSIG(name) LK_INLINE void OP(name)(T y, T f, T pre, const T *restrict P, T *l, T *g, T *h)
+/* A first stage: the loss's first exp or log, evaluated for a whole block in its own loop before
+ * the element function gets it as `pre`. One loop body with two chained exp/log calls is one long
+ * dependency chain per element and spills registers: 1.5x slower (benchmarks/vmath/README.md). */
+#define PRE(name) CAT(pre_##name, SFX)
+#define PRESIG(name) LK_INLINE T PRE(name)(T y, T f, const T *restrict P)
+#define NOPRE(name)                                   \
+    enum { CAT(HAS_PRE_##name, SFX) = 0 };            \
+    PRESIG(name) {                                    \
+        (void)y, (void)f, (void)P;                    \
+        return (T)0;                                  \
+    }
+#define HASPRE(name) enum { CAT(HAS_PRE_##name, SFX) = 1 };
 #define CHECKSIG(name) LK_INLINE unsigned CHECK(name)(T y, T f)
 
 /* Domains (see _base._check_domain): y_true must be finite; a "real" y_pred
@@ -45,7 +57,9 @@ CHECKSIG(margin) {
 
 /* -- regression ---------------------------------------------------------------------- */
 
+NOPRE(mse)
 OPSIG(mse) {
+    (void)pre;
     (void)P;
     T r = f - y;
     *l = r * r;
@@ -53,7 +67,9 @@ OPSIG(mse) {
     *h = (T)2;
 }
 
+NOPRE(mae)
 OPSIG(mae) {
+    (void)pre;
     (void)P;
     T r = f - y;
     *l = ABS(r);
@@ -61,7 +77,9 @@ OPSIG(mae) {
     *h = (T)0;
 }
 
+NOPRE(huber)
 OPSIG(huber) { /* P: delta */
+    (void)pre;
     T d = P[0], r = f - y, a = ABS(r);
     T q = MIN(a, d);
     *l = (T)0.5 * q * q + d * (a - q);
@@ -71,7 +89,9 @@ OPSIG(huber) { /* P: delta */
 
 /* HYPOT1(a) = hypot(a, 1) for a >= 0 (module.c): _stable.hypot1's operations exactly. */
 
+NOPRE(pseudo_huber)
 OPSIG(pseudo_huber) { /* P: delta */
+    (void)pre;
     T d = P[0], r = f - y, ra = ABS(r);
     T a = ra / d; /* = |r / d|: division is symmetric in sign */
     T hy = HYPOT1(a);
@@ -97,6 +117,12 @@ LK_INLINE T CAT(sinh_small, SFX)(T x) {
     return x + x * x2 * q;
 }
 
+HASPRE(log_cosh)
+PRESIG(log_cosh) {
+    (void)P;
+    return EXP((T)-2 * ABS(f - y));
+}
+
 OPSIG(log_cosh) {
     (void)P;
     T r = f - y, a = ABS(r);
@@ -104,7 +130,7 @@ OPSIG(log_cosh) {
     /* as _stable.log_cosh: near: log1p(2 sinh(a/2)^2); far: (a - log 2) + log1p(exp(-2a)); one
      * log1p on the selected argument, and exp(-2a) (= the far branch's exp where it is used) */
     T sh = CAT(sinh_small, SFX)((T)0.5 * (small ? a : (T)0));
-    T e2 = EXP((T)-2 * a);
+    T e2 = pre; /* exp(-2a) */
     T lg = LOG1P(small ? (T)2 * sh * sh : e2);
     *l = small ? lg : (a - (T)LK_LN2) + lg;
     /* tanh(a) = -expm1(-2a) / (1 + e2), sech^2(a) = 4 e2 / (1 + e2)^2: one division */
@@ -114,14 +140,18 @@ OPSIG(log_cosh) {
     *h = ((T)4 * e2) * inv * inv;
 }
 
+NOPRE(quantile)
 OPSIG(quantile) { /* P: q, 1 - q */
+    (void)pre;
     T q = P[0], r = f - y;
     *l = MAX(-q * r, P[1] * r);
     *g = P[1] - ((y >= f) ? (T)1 : (T)0);
     *h = (T)0;
 }
 
+NOPRE(poisson_rate)
 OPSIG(poisson_rate) {
+    (void)pre;
     (void)P;
     int zero = y == 0;
     *l = f - (zero ? (T)0 : y * LOG(zero ? (T)1 : f));
@@ -130,7 +160,9 @@ OPSIG(poisson_rate) {
     *h = zero ? (T)0 : y / (zero ? (T)1 : ff);
 }
 
+NOPRE(poisson_log)
 OPSIG(poisson_log) {
+    (void)pre;
     (void)P;
     T e = EXP(f);
     *l = e - y * f;
@@ -138,16 +170,24 @@ OPSIG(poisson_log) {
     *h = e;
 }
 
+HASPRE(msle)
+PRESIG(msle) {
+    (void)y, (void)P;
+    return LOG1P(f);
+}
+
 OPSIG(msle) {
     (void)P;
-    T d = LOG1P(f) - LOG1P(y);
+    T d = pre - LOG1P(y); /* log1p(f) - log1p(y) */
     T u = (T)1 + f;
     *l = d * d;
     *g = (T)2 * d / u;
     *h = (T)2 * ((T)1 - d) / (u * u);
 }
 
+NOPRE(mape)
 OPSIG(mape) { /* P: eps of T */
+    (void)pre;
     T r = f - y, s = MAX(ABS(y), P[0]);
     *l = ABS(r) / s;
     *g = ((r > 0) ? (T)1 : ((r < 0) ? (T)-1 : (T)0)) / s;
@@ -169,18 +209,30 @@ OPSIG(mape) { /* P: eps of T */
     T pos = (P[0] >= 0) ? P[0] * yy : yy;                 \
     T neg = (T)1 - yy
 
+HASPRE(bce_prob)
+PRESIG(bce_prob) {
+    (void)y;
+    return LOG(MIN(MAX(f, P[4]), P[5])); /* log of the clipped probability */
+}
+
 OPSIG(bce_prob) {
     BCE_TARGETS;
     T p = MIN(MAX(f, P[4]), P[5]);
     T q = (T)1 - p;
-    *l = -(MUL0(pos, LOG(p)) + MUL0(neg, LOG1P(-p)));
+    *l = -(MUL0(pos, pre) + MUL0(neg, LOG1P(-p)));
     *g = DIV0(neg, q) - DIV0(pos, p);
     *h = DIV0(pos, p * p) + DIV0(neg, q * q);
 }
 
+HASPRE(bce_logit)
+PRESIG(bce_logit) {
+    (void)y, (void)P;
+    return EXP(-ABS(f));
+}
+
 OPSIG(bce_logit) {
     BCE_TARGETS;
-    T e = EXP(-ABS(f));
+    T e = pre; /* exp(-|f|) */
     T lg = LOG1P(e);
     T sp_pos = MAX(f, (T)0) + lg;  /* softplus(f) */
     T sp_neg = MAX(-f, (T)0) + lg; /* softplus(-f) */
@@ -192,7 +244,9 @@ OPSIG(bce_logit) {
     *h = (pos + neg) * (small * big);
 }
 
+NOPRE(hinge)
 OPSIG(hinge) {
+    (void)pre;
     (void)P;
     T t = (y == 0) ? (T)-1 : y;
     *l = MAX((T)1 - t * f, (T)0);
@@ -200,7 +254,9 @@ OPSIG(hinge) {
     *h = (T)0;
 }
 
+NOPRE(squared_hinge)
 OPSIG(squared_hinge) {
+    (void)pre;
     (void)P;
     T t = (y == 0) ? (T)-1 : y;
     T m = MAX((T)1 - t * f, (T)0);
@@ -209,7 +265,9 @@ OPSIG(squared_hinge) {
     *h = (T)2 * ((t * f < 1) ? (T)1 : (T)0);
 }
 
+NOPRE(modified_huber)
 OPSIG(modified_huber) {
+    (void)pre;
     (void)P;
     T t = (y == 0) ? (T)-1 : y;
     T z = t * f;
@@ -219,7 +277,9 @@ OPSIG(modified_huber) {
     *h = (T)2 * (((z >= -1) & (z < 1)) ? (T)1 : (T)0);
 }
 
+NOPRE(exponential)
 OPSIG(exponential) {
+    (void)pre;
     (void)P;
     T t = (y == 0) ? (T)-1 : y;
     T e = EXP(-t * f);
@@ -228,7 +288,9 @@ OPSIG(exponential) {
     *h = e;
 }
 
+NOPRE(brier)
 OPSIG(brier) {
+    (void)pre;
     (void)P;
     T r = f - y;
     *l = r * r;
@@ -243,11 +305,17 @@ OPSIG(brier) {
 #define POWG(x, gm) (((gm) >= 1 ? (x) : (T)1) * ((gm) >= 2 ? (x) : (T)1))
 #define ALPHA_T (P[1] >= 0 ? P[1] * y + P[2] * ((T)1 - y) : (T)1)
 
+HASPRE(focal_logit)
+PRESIG(focal_logit) {
+    (void)P;
+    return EXP(-ABS(((T)2 * y - (T)1) * f));
+}
+
 OPSIG(focal_logit) {
     T gm = P[0], at = ALPHA_T;
     T t = (T)2 * y - (T)1;
     T z = t * f;
-    T e = EXP(-ABS(z));
+    T e = pre; /* exp(-|z|) */
     T big = (T)1 / ((T)1 + e), small = e * big;                /* _stable.sigmoid_pair */
     T p = (z >= 0) ? big : small, q = (z >= 0) ? small : big; /* sigmoid(z), sigmoid(-z) */
     T sp = MAX(-z, (T)0) + LOG1P(e);                             /* softplus(-z) */
@@ -260,13 +328,19 @@ OPSIG(focal_logit) {
     *h = at * qg * hh;
 }
 
+HASPRE(focal_prob)
+PRESIG(focal_prob) {
+    (void)y;
+    return LOG(MIN(MAX(f, P[3]), P[4])); /* log of the clipped probability */
+}
+
 OPSIG(focal_prob) {
     T gm = P[0], at = ALPHA_T;
     T pc = MIN(MAX(f, P[3]), P[4]);
     int one = y == 1;
     T pt = one ? pc : (T)1 - pc;
     T u = one ? (T)1 - pc : pc;
-    T log_pt = one ? LOG(pc) : LOG1P(-pc);
+    T log_pt = one ? pre : LOG1P(-pc);
     T t = (T)2 * y - (T)1;
     T ug = POWG(u, gm);
     *l = -at * ug * log_pt;
