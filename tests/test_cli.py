@@ -43,7 +43,8 @@ def fails(*args, match, code=1, **kw):
 
 
 def test_version_and_help_everywhere():
-    assert ok("--version").strip() == f"losskit {lk.__version__}"
+    assert ok("--version").strip() == lk._config.version_line()
+    assert ok("--version").startswith(f"losskit {lk.__version__} (")
     assert "examples:" in ok("--help")
     for command in ("list", "describe", "plot", "eval", "demo"):
         assert "examples:" in ok(command, "--help")
@@ -53,7 +54,7 @@ def test_version_and_help_everywhere():
 def test_the_console_script_is_the_same_program():
     script = os.path.join(os.path.dirname(sys.executable), "losskit")
     out = subprocess.run([script, "--version"], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == f"losskit {lk.__version__}"
+    assert out.stdout.strip() == lk._config.version_line()
 
 
 def test_list():
