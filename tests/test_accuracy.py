@@ -16,6 +16,7 @@ from losskit import _fast
 
 mp.dps = 50
 ULPS = 4  # normwise, against the exact value of the same (double) inputs
+ULPS32 = 8  # float32 arrays, normwise (the compute-bound losses compute them in float32)
 
 
 def sigmoid(s):
@@ -101,3 +102,24 @@ def test_both_paths_are_accurate(name, path):
     finally:
         if native is not None:
             native.set_cpu_level("v4")
+
+
+@pytest.mark.parametrize("name", list(EXACT))
+def test_float32_native_results_are_accurate(name):
+    """float32 arrays: computed in double and rounded once, or in float32 arithmetic with
+    losskit's float exp and log (the compute-bound losses): within ULPS32 of exact, normwise."""
+    if _fast.native() is None:
+        pytest.skip("native kernels not built")
+    loss, fn = EXACT[name]
+    y, f = _inputs(name, np.random.default_rng(12))
+    y32, f32 = y.astype(np.float32), f.astype(np.float32)
+    if name == "bce_prob":
+        f32 = np.clip(f32, np.float32(0.03), np.float32(0.97))
+    y64, f64 = y32.astype(np.float64), f32.astype(np.float64)  # the exact float32 values
+    for call, order in [(loss.__call__, 0), (loss.gradient, 1), (loss.hessian, 2)]:
+        got = call(y32, f32, reduction="none")
+        assert got.dtype == np.float32
+        exact = _exact(fn, y64, f64, order)
+        scale = np.max(np.abs(exact))
+        err = np.max(np.abs(got.astype(np.float64) - exact)) / float(np.spacing(np.float32(scale)))
+        assert err <= ULPS32, f"{name} float32 derivative {order}: {err:.1f} ulps (normwise) from exact"

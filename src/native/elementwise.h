@@ -1,9 +1,12 @@
 /* Drivers of the elementwise losses for one storage type S (included once per S).
  *
- * Arrays hold S (float or double); every computation is in double (T), rounded once
- * to S on store: float32 results are within about half an ulp of exact, more accurate
- * than float32 arithmetic (NumPy's float32 exp and log alone are up to 2.3 and 2.9
- * ulps off).
+ * Arrays hold S (float or double). float64 arrays compute in double. float32 arrays
+ * compute in double and round once on store (within about half an ulp of exact, more
+ * accurate than float32 arithmetic) -- except the losses of KIND F, whose exp, log,
+ * sqrt and divisions make them compute-bound: those compute float32 arrays in float
+ * with losskit's own float exp and log (within 0.77 ulp), which is two to three times
+ * faster, and their float32 results stay within a few ulps of exact (tests/test_native.py
+ * and tests/test_accuracy.py hold them to it).
  *
  * One pass over memory computes what a call asks for -- the weighted sum of the
  * losses, the per-element losses, the gradient, the Hessian -- and the data
@@ -18,25 +21,44 @@
  * by scale = 1/n rounded to T. Data checks skip values whose weight is 0.
  */
 
+/* The compute type CT (and the element functions' suffix CS) of a loss of KIND D or F. */
+#undef LK_CT_D
+#undef LK_CT_F
+#undef LK_CS_D
+#undef LK_CS_F
+#define LK_CT_D double
+#define LK_CS_D _d
+#if defined(LK_FLOAT_STORAGE) && LK_FLOAT_STORAGE
+#define LK_CT_F float
+#define LK_CS_F _f
+#else
+#define LK_CT_F double
+#define LK_CS_F _d
+#endif
+#ifndef LK_TMAX_d
+#define LK_TMAX_d 1.7976931348623157e308
+#define LK_TMAX_f 3.4028234663852886e38f
+#endif
+
 /* ELEM_BODY: element i, with compile-time MODE and WEIGHTED; the value to be summed goes to
  * V[i - i0] (a leaf buffer) in the LK_SUM modes. */
-#define ELEM_BODY(OPNAME, CHECKNAME, MODE, WEIGHTED)                                      \
+#define ELEM_BODY(OPNAME, CHECKNAME, MODE, WEIGHTED, CT, CS)                              \
     {                                                                                     \
-        T y_ = (T)Y[i], f_ = (T)F[i], l_, g_, h_;                                         \
-        T pre_ = CAT(HAS_PRE_##OPNAME, _d) ? (T)E[i - i0] : (T)0;                         \
-        OP(OPNAME)(y_, f_, pre_, P, &l_, &g_, &h_);                                       \
-        unsigned fl_ = CHECK(CHECKNAME)(y_, f_);                                          \
+        CT y_ = (CT)Y[i], f_ = (CT)F[i], l_, g_, h_;                                      \
+        CT pre_ = CAT(HAS_PRE_##OPNAME, CS) ? E[i - i0] : (CT)0;                          \
+        CAT(op_##OPNAME, CS)(y_, f_, pre_, P, &l_, &g_, &h_);                             \
+        unsigned fl_ = CAT(check_##CHECKNAME, CS)(y_, f_);                                \
         if (WEIGHTED) {                                                                   \
-            T w_ = (T)W[i];                                                                  \
+            CT w_ = (CT)W[i];                                                             \
             fl_ = (w_ != 0) ? fl_ : 0u;                                                   \
-            fl_ |= (!(w_ >= 0) | !(w_ <= TMAX)) ? LK_BAD : 0u;                            \
-            T wl_ = (w_ == 0) ? (T)0 : w_ * l_;                                           \
+            fl_ |= (!(w_ >= 0) | !(w_ <= CAT(LK_TMAX, CS))) ? LK_BAD : 0u;                \
+            CT wl_ = (w_ == 0) ? (CT)0 : w_ * l_;                                         \
             if ((MODE) & LK_SUM) V[i - i0] = (double)wl_;                                 \
             if ((MODE) & LK_VALUES) L[i] = (S)wl_;                                        \
             if ((MODE) & (LK_GRAD | LK_HESS)) {                                           \
-                T ws_ = w_ * sc;                                                          \
-                if ((MODE) & LK_GRAD) G[i] = (S)((ws_ == 0) ? (T)0 : ws_ * g_);           \
-                if ((MODE) & LK_HESS) H[i] = (S)((ws_ == 0) ? (T)0 : ws_ * h_);           \
+                CT ws_ = w_ * sc;                                                         \
+                if ((MODE) & LK_GRAD) G[i] = (S)((ws_ == 0) ? (CT)0 : ws_ * g_);          \
+                if ((MODE) & LK_HESS) H[i] = (S)((ws_ == 0) ? (CT)0 : ws_ * h_);          \
             }                                                                             \
         } else {                                                                          \
             if ((MODE) & LK_SUM) V[i - i0] = (double)l_;                                  \
@@ -50,7 +72,7 @@
 /* ELEM_LOOP: the threaded loop for one (MODE, WEIGHTED) combination. Without a sum: blocks of
  * LK_BLOCK. With a sum: the leaves of NumPy's pairwise summation (module.c), each leaf's values
  * in a buffer summed NumPy's way into sums[k]; module.c combines the leaves in NumPy's tree. */
-#define ELEM_LOOP(OPNAME, CHECKNAME, MODE, WEIGHTED)                                                \
+#define ELEM_LOOP(OPNAME, CHECKNAME, MODE, WEIGHTED, CT, CS)                                        \
     do {                                                                                            \
         const Py_ssize_t nw = ((MODE) & LK_SUM) ? a->nleaves : nb;                                  \
         _Pragma("omp parallel for schedule(static) num_threads(nt) reduction(|:flags) if(nt > 1)")  \
@@ -67,15 +89,16 @@
             unsigned flags_b = 0;                                                                   \
             /* the parameters as block-local values: loads of them inside the inner loop keep */    \
             /* the float32 loops scalar ("no vectype") */                                           \
-            T P[LK_MAX_PARAMS];                                                                     \
-            for (int k_ = 0; k_ < LK_MAX_PARAMS; k_++) P[k_] = PP[k_];                              \
-            double E[LK_BLOCK]; /* the first stage of the block (ops.h: PRE) */                    \
-            if (CAT(HAS_PRE_##OPNAME, _d)) {                                                        \
+            CT P[LK_MAX_PARAMS];                                                                    \
+            for (int k_ = 0; k_ < LK_MAX_PARAMS; k_++) P[k_] = (CT)PP[k_];                          \
+            CT E[LK_BLOCK]; /* the first stage of the block (ops.h: PRE) */                        \
+            if (CAT(HAS_PRE_##OPNAME, CS)) {                                                        \
                 _Pragma("omp simd")                                                                 \
-                for (Py_ssize_t i = i0; i < i1; i++) E[i - i0] = PRE(OPNAME)((T)Y[i], (T)F[i], P);  \
+                for (Py_ssize_t i = i0; i < i1; i++)                                                \
+                    E[i - i0] = CAT(pre_##OPNAME, CS)((CT)Y[i], (CT)F[i], P);                       \
             }                                                                                       \
             _Pragma("omp simd reduction(|:flags_b)")                                                \
-            for (Py_ssize_t i = i0; i < i1; i++) ELEM_BODY(OPNAME, CHECKNAME, MODE, WEIGHTED)       \
+            for (Py_ssize_t i = i0; i < i1; i++) ELEM_BODY(OPNAME, CHECKNAME, MODE, WEIGHTED, CT, CS) \
             if ((MODE) & LK_SUM) a->sums[b] = lk_leaf_sum(V, i1 - i0);                              \
             flags |= flags_b;                                                                       \
         }                                                                                           \
@@ -83,13 +106,13 @@
 
 /* ELEM_FN: one loop (a MODE and weighting) as its own function. GCC gives up if-converting
  * some of the loops when a dozen of them share one function (measured: half stayed scalar). */
-#define ELEM_FN(OPNAME, CHECKNAME, MODE, WEIGHTED, TAG)                                   \
+#define ELEM_FN(OPNAME, CHECKNAME, MODE, WEIGHTED, TAG, CT, CS)                           \
     static __attribute__((noinline)) unsigned CAT(CAT(loop_##OPNAME##_##TAG##_, WEIGHTED), SSFX)(lk_args *a) { \
         const S *restrict Y = (const S *)a->y, *restrict F = (const S *)a->f;             \
         const S *restrict W = (const S *)a->w;                                            \
         S *restrict L = (S *)a->l, *restrict G = (S *)a->g, *restrict H = (S *)a->h;      \
-        const T *restrict PP = a->p;                                                      \
-        const T sc = a->scale;                                                            \
+        const double *restrict PP = a->p;                                                 \
+        const CT sc = (CT)a->scale;                                                       \
         const int scaled = a->scale != 1.0;                                               \
         const Py_ssize_t n = a->n, nb = (n + LK_BLOCK - 1) / LK_BLOCK;                    \
         const int nt = (n >= LK_PAR_MIN) ? a->nthreads : 1;                               \
@@ -97,13 +120,13 @@
         (void)W;                                                                          \
         (void)sc;                                                                         \
         (void)scaled;                                                                     \
-        ELEM_LOOP(OPNAME, CHECKNAME, MODE, WEIGHTED);                                     \
+        ELEM_LOOP(OPNAME, CHECKNAME, MODE, WEIGHTED, CT, CS);                             \
         return flags;                                                                     \
     }
 
-#define ELEM_FNS(OPNAME, CHECKNAME, MODE, TAG)         \
-    ELEM_FN(OPNAME, CHECKNAME, MODE, 0, TAG)           \
-    ELEM_FN(OPNAME, CHECKNAME, MODE, 1, TAG)
+#define ELEM_FNS(OPNAME, CHECKNAME, MODE, TAG, CT, CS) \
+    ELEM_FN(OPNAME, CHECKNAME, MODE, 0, TAG, CT, CS)   \
+    ELEM_FN(OPNAME, CHECKNAME, MODE, 1, TAG, CT, CS)
 
 #define ELEM_CASE(OPNAME, MODE, TAG)                                                                  \
     case (MODE):                                                                                      \
@@ -111,14 +134,16 @@
         return 0;
 
 /* DEFINE_ELEMENTWISE: the driver of one loss for storage type S: a loop per output combination. */
-#define DEFINE_ELEMENTWISE(OPNAME, CHECKNAME)                             \
-    ELEM_FNS(OPNAME, CHECKNAME, LK_SUM, s)                                \
-    ELEM_FNS(OPNAME, CHECKNAME, LK_VALUES, v)                             \
-    ELEM_FNS(OPNAME, CHECKNAME, LK_GRAD, g)                               \
-    ELEM_FNS(OPNAME, CHECKNAME, LK_HESS, h)                               \
-    ELEM_FNS(OPNAME, CHECKNAME, LK_SUM | LK_GRAD, sg)                     \
-    ELEM_FNS(OPNAME, CHECKNAME, LK_VALUES | LK_GRAD, vg)                  \
-    ELEM_FNS(OPNAME, CHECKNAME, LK_GRAD | LK_HESS, gh)                    \
+#define DEFINE_ELEMENTWISE(OPNAME, CHECKNAME, KIND) DEFINE_ELEMENTWISE_(OPNAME, CHECKNAME, LK_CT_##KIND, LK_CS_##KIND)
+#define DEFINE_ELEMENTWISE_(OPNAME, CHECKNAME, CT, CS) DEFINE_ELEMENTWISE__(OPNAME, CHECKNAME, CT, CS)
+#define DEFINE_ELEMENTWISE__(OPNAME, CHECKNAME, CT, CS)                   \
+    ELEM_FNS(OPNAME, CHECKNAME, LK_SUM, s, CT, CS)                        \
+    ELEM_FNS(OPNAME, CHECKNAME, LK_VALUES, v, CT, CS)                     \
+    ELEM_FNS(OPNAME, CHECKNAME, LK_GRAD, g, CT, CS)                       \
+    ELEM_FNS(OPNAME, CHECKNAME, LK_HESS, h, CT, CS)                       \
+    ELEM_FNS(OPNAME, CHECKNAME, LK_SUM | LK_GRAD, sg, CT, CS)             \
+    ELEM_FNS(OPNAME, CHECKNAME, LK_VALUES | LK_GRAD, vg, CT, CS)          \
+    ELEM_FNS(OPNAME, CHECKNAME, LK_GRAD | LK_HESS, gh, CT, CS)            \
     static int CAT(run_##OPNAME, SSFX)(lk_args *a) {                      \
         switch (a->mode) {                                                \
             ELEM_CASE(OPNAME, LK_SUM, s)                                  \
@@ -133,25 +158,25 @@
         }                                                                 \
     }
 
-DEFINE_ELEMENTWISE(mse, real)
-DEFINE_ELEMENTWISE(mae, real)
-DEFINE_ELEMENTWISE(huber, real)
-DEFINE_ELEMENTWISE(pseudo_huber, real)
-DEFINE_ELEMENTWISE(log_cosh, real)
-DEFINE_ELEMENTWISE(quantile, real)
-DEFINE_ELEMENTWISE(poisson_rate, poisson_rate)
-DEFINE_ELEMENTWISE(poisson_log, poisson_log)
-DEFINE_ELEMENTWISE(msle, msle)
-DEFINE_ELEMENTWISE(mape, real)
-DEFINE_ELEMENTWISE(bce_prob, prob_prob)
-DEFINE_ELEMENTWISE(bce_logit, prob_logit)
-DEFINE_ELEMENTWISE(hinge, margin)
-DEFINE_ELEMENTWISE(squared_hinge, margin)
-DEFINE_ELEMENTWISE(modified_huber, margin)
-DEFINE_ELEMENTWISE(exponential, margin)
-DEFINE_ELEMENTWISE(brier, prob_prob)
-DEFINE_ELEMENTWISE(focal_logit, binary_logit)
-DEFINE_ELEMENTWISE(focal_prob, binary_prob)
+DEFINE_ELEMENTWISE(mse, real, D)
+DEFINE_ELEMENTWISE(mae, real, D)
+DEFINE_ELEMENTWISE(huber, real, D)
+DEFINE_ELEMENTWISE(pseudo_huber, real, F)
+DEFINE_ELEMENTWISE(log_cosh, real, F)
+DEFINE_ELEMENTWISE(quantile, real, D)
+DEFINE_ELEMENTWISE(poisson_rate, poisson_rate, F)
+DEFINE_ELEMENTWISE(poisson_log, poisson_log, F)
+DEFINE_ELEMENTWISE(msle, msle, F)
+DEFINE_ELEMENTWISE(mape, real, D)
+DEFINE_ELEMENTWISE(bce_prob, prob_prob, F)
+DEFINE_ELEMENTWISE(bce_logit, prob_logit, F)
+DEFINE_ELEMENTWISE(hinge, margin, D)
+DEFINE_ELEMENTWISE(squared_hinge, margin, D)
+DEFINE_ELEMENTWISE(modified_huber, margin, D)
+DEFINE_ELEMENTWISE(exponential, margin, F)
+DEFINE_ELEMENTWISE(brier, prob_prob, D)
+DEFINE_ELEMENTWISE(focal_logit, binary_logit, F)
+DEFINE_ELEMENTWISE(focal_prob, binary_prob, F)
 
 /* The drivers in the order of the op ids (_fast.py's _OPS); kernels.h builds the tables. */
 #ifndef LK_ELEMENTWISE_TABLE

@@ -25,7 +25,22 @@
 #define HYPOT1(a) ((a) > 0x1p60 ? (a) : __builtin_sqrt(((a) > 0x1p60 ? 0.0 : (a)) * ((a) > 0x1p60 ? 0.0 : (a)) + 1.0))
 #include "ops.h"
 
-/* -- the drivers, for float64 and float32 arrays (both computing in double) ------------------- */
+/* -- the element functions, in float: for float32 arrays of the losses whose exp, log, sqrt and
+ *    divisions make them compute-bound (elementwise.h: KIND F) ---------------------------------- */
+#define T float
+#define SFX _f
+#define TMAX 3.4028234663852886e38f
+#define ABS(x) __builtin_fabsf(x)
+#define SQRT(x) __builtin_sqrtf(x)
+#define EXP lk_exp_f
+#define EXPM1 lk_expm1_f
+#define LOG lk_log_f
+#define LOG1P lk_log1p_f
+#define HYPOT1(a) ((a) > 0x1p30f ? (a) : __builtin_sqrtf(((a) > 0x1p30f ? 0.0f : (a)) * ((a) > 0x1p30f ? 0.0f : (a)) + 1.0f))
+#include "ops.h"
+#define T double /* softmax.h computes in double */
+
+/* -- the drivers, for float64 and float32 arrays ------------------------------------------------ */
 #define S double
 #define SSFX _d
 #include "elementwise.h"
@@ -34,6 +49,7 @@
 #undef SSFX
 #define S float
 #define SSFX _f
+#define LK_FLOAT_STORAGE 1
 #include "elementwise.h"
 #include "softmax.h"
 #undef S

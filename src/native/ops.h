@@ -1,12 +1,13 @@
-/* Element functions of the elementwise losses, in double (T).
+/* Element functions of the elementwise losses, in T (double; float for the compute-bound losses'
+ * float32 arrays).
  *
- * Included by module.c with T, SFX and the vmath names defined.
+ * Included by kernels.h with T, SFX, TMAX, ABS, SQRT, HYPOT1 and the vmath names (EXP, EXPM1,
+ * LOG, LOG1P) defined, once per T; it undefines them at its end.
  * Each OP(y, f, P, &l, &g, &h) computes the loss, its derivative and its
  * second derivative with respect to f; the drivers store only what a call
  * asks for and the compiler drops the rest. Each formula mirrors the array-API
  * reference in losskit/losses/ operation for operation, so the two paths
- * agree to the last bits in float64 (see tests/test_native.py); float32 arrays are
- * computed in double too and rounded once.
+ * agree to the last bits in float64 (see tests/test_native.py).
  *
  * Scalar expressions of parameters (1 - q, 1 - eps, ...) come precomputed in
  * double, as NumPy computes the reference's Python scalars.
@@ -355,3 +356,14 @@ OPSIG(focal_prob) {
     hh = hh + ((gm != 0) ? term : (T)0); /* gm = 0: exactly hh (term may be inf * 0 there) */
     *h = at * hh;
 }
+
+#undef T
+#undef SFX
+#undef TMAX
+#undef ABS
+#undef SQRT
+#undef EXP
+#undef EXPM1
+#undef LOG
+#undef LOG1P
+#undef HYPOT1
