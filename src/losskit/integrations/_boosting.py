@@ -259,6 +259,10 @@ class BoostingLoss(_Frozen):
             float64); the Hessian is positive wherever the weight is.
         """
         y, f, w = booster_inputs(self.loss, y_true, raw_score, sample_weight)
+        dtype = f.dtype
+        # float32 scores (XGBoost's) are computed in float64 and rounded once: the kernels would
+        # compute the compute-bound losses in float32 arithmetic, a few ulps off instead of half
+        f = f.astype(np.float64, copy=False)
         try:
             g, h = self.loss.gradient_and_hessian(y, f, sample_weight=w, reduction="none")
         except ValueError as e:
@@ -266,7 +270,8 @@ class BoostingLoss(_Frozen):
         floor = self._floor(y, h.dtype)
         if w is not None:
             floor = floor * (w[:, None] if h.ndim == 2 else w)
-        return g, np.maximum(h, floor, out=h)
+        h = np.maximum(h, floor, out=h)
+        return g.astype(dtype, copy=False), h.astype(dtype, copy=False)
 
     def value(self, y_true: Any, raw_score: Any, sample_weight: Any = None) -> float:
         """The loss of the raw scores: the weighted mean over the samples, as a Python float."""
