@@ -145,3 +145,29 @@ def test_importing_the_plot_module_does_not_import_matplotlib():
     code = "import sys, losskit as lk; lk.plot; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_history_draws_each_estimators_cost_at_every_iteration():
+    pytest.importorskip("sklearn")
+    from losskit.linear_model import LossRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 2))
+    y = X @ [1.0, -2.0] + 0.5 + rng.normal(0, 0.1, 80)
+    fits = [LossRegressor(loss=name, solver="gd").fit(X, y) for name in ("mse", "mae")]
+    huber = LossRegressor(loss="huber", loss_params={"delta": 1.35}).fit(X, y)
+    ax = lk.plot.history([*fits, huber])
+    lines = _lines(ax)
+    assert set(lines) == {"mse, gd", "mae, gd", "huber (delta=1.35), lbfgs"}
+    for est, name in zip([*fits, huber], ["mse, gd", "mae, gd", "huber (delta=1.35), lbfgs"], strict=True):
+        np.testing.assert_array_equal(lines[name].get_ydata(), est.history_)
+        np.testing.assert_array_equal(lines[name].get_xdata(), np.arange(est.n_iter_ + 1))
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "iteration" and ax.get_legend() is not None
+    _assert_not_blank(ax.figure)
+    from matplotlib.figure import Figure
+
+    mine = Figure().add_subplot()
+    assert lk.plot.history(huber, mine, labels=["robust"], log=False) is mine
+    assert set(_lines(mine)) == {"robust"} and mine.get_yscale() == "linear"
+    with pytest.raises(ValueError, match="has no `history_`"):
+        lk.plot.history(LossRegressor())

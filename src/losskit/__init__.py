@@ -103,7 +103,8 @@ __all__ = [
 
 # Loaded on first use, so that `import losskit` stays cheap: the information view, the plots
 # (matplotlib, extra `losskit[plot]`), the streaming evaluator (pyarrow, extra `losskit[io]`), the CLI,
-# the boosting adapters (`losskit.integrations.lightgbm` / `.xgboost`, extras of those names).
+# the boosting adapters (`losskit.integrations.lightgbm` / `.xgboost`, extras of those names), the linear
+# models (`losskit.linear_model`, extra `losskit[sklearn]`).
 _LAZY = {
     "cross_entropy_decomposition": "explain",
     "describe": "explain",
@@ -115,7 +116,7 @@ _LAZY = {
     "to_nats": "explain",
     "evaluate_file": "evaluate",
 }
-_SUBMODULES = ("cli", "evaluate", "explain", "integrations", "plot")
+_SUBMODULES = ("cli", "evaluate", "explain", "integrations", "linear_model", "plot")
 
 
 def __getattr__(name: str):

@@ -4,7 +4,8 @@ Needs matplotlib (``pip install 'losskit[plot]'``), imported when a function
 here is called, never by ``import losskit``. Every function returns a
 matplotlib :class:`~matplotlib.figure.Figure` (a pyplot figure when pyplot is
 already in use, so ``plt.show()`` shows it; a plain one otherwise, which
-``fig.savefig(...)`` writes without any GUI).
+``fig.savefig(...)`` writes without any GUI), except :func:`history`, which
+draws on an Axes (yours, or a new figure's) and returns it.
 
 >>> import losskit as lk
 >>> fig = lk.plot.curves(["mse", "mae", "huber"], derivative=True)   # doctest: +SKIP
@@ -26,7 +27,7 @@ from ._catalog import info, setting_label
 from ._constant import best_constant
 from ._registry import get
 
-__all__ = ["curves", "label", "outliers"]
+__all__ = ["curves", "history", "label", "outliers"]
 
 # The x-axis each loss is drawn against, its label and the derivative's label.
 _AXES = {
@@ -289,3 +290,65 @@ def outliers(
     right.grid(alpha=0.25)
     fig.suptitle(title if title is not None else "One outlier: the mean follows it, the median and Huber do not")
     return fig
+
+
+def history(
+    estimators: Any,
+    ax: Any = None,
+    *,
+    labels: Sequence[str] | None = None,
+    log: bool | None = None,
+    title: str | None = None,
+) -> Any:
+    """The cost at every iteration of fitted :mod:`losskit.linear_model` estimators: their ``history_``.
+
+    Parameters
+    ----------
+    estimators
+        A fitted ``LossRegressor`` or ``LossClassifier``, or a list of them.
+    ax
+        The matplotlib Axes to draw on; None for a new figure's.
+    labels
+        One legend label per estimator; by default the loss (``huber (delta=1.35)``) and the solver.
+    log
+        A logarithmic cost axis; by default when every cost is positive and they span more than a
+        factor of 10.
+    title
+        The title; by default "The cost at every iteration".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One line per estimator (its ``gid`` is its label): x the iteration (0 is the start, the best
+        constant model), y the cost (mean loss plus penalty).
+    """
+    items = list(estimators) if isinstance(estimators, (list, tuple)) else [estimators]
+    if not items:
+        msg = "`estimators` is empty: pass a fitted estimator or a list of them."
+        raise ValueError(msg)
+    for est in items:
+        if not hasattr(est, "history_"):
+            msg = f"`estimators`: {type(est).__name__} has no `history_`; fit a losskit.linear_model estimator first."
+            raise ValueError(msg)
+    if labels is None:
+        labels = [f"{label(est.loss_)}, {est.solver}" for est in items]
+    elif len(labels) != len(items):
+        msg = f"`labels` must hold one label per estimator ({len(items)}); got {len(labels)}."
+        raise ValueError(msg)
+    if ax is None:
+        ax = _matplotlib()(figsize=(6.4, 4.2), layout="constrained").add_subplot()
+    costs = [np.asarray(est.history_, dtype=float) for est in items]
+    for cost, name in zip(costs, labels, strict=True):
+        (line,) = ax.plot(np.arange(cost.size), cost, marker="." if cost.size < 30 else None, label=name)
+        line.set_gid(name)
+    if log is None:
+        every = np.concatenate(costs)
+        log = bool(np.all(every > 0) and every.max() > 10 * every.min())
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("cost (mean loss + penalty)")
+    ax.set_title(title if title is not None else "The cost at every iteration")
+    ax.grid(alpha=0.25)
+    ax.legend(fontsize="small")
+    return ax

@@ -53,6 +53,7 @@ import numpy as np
 from .._base import Loss
 from .._catalog import info
 from .._constant import best_constant
+from .._raw import logit_form
 from .._registry import get
 
 __all__ = [
@@ -96,16 +97,7 @@ def raw_score_loss(loss: str | Loss, /, **params: Any) -> Loss:
     >>> raw_score_loss("bce", pos_weight=2.0)
     BinaryCrossEntropy(from_logits=True, pos_weight=2.0)
     """
-    if params.get("from_logits", True) is False:
-        name = get(loss).name
-        msg = (
-            f"`from_logits=False` does not fit a booster: its raw scores are logits, not probabilities; "
-            f"drop it (the adapters use {name!r} with from_logits=True)."
-        )
-        raise ValueError(msg)
-    loss = get(loss, **params)
-    if "from_logits" in loss.params and not loss.from_logits:
-        loss = loss.replace(from_logits=True)
+    loss = logit_form(loss, params, model="a booster", users="the adapters")
     rec = info(loss)
     if rec.link != "identity":
         msg = (
