@@ -284,7 +284,7 @@ def test_one_vs_rest_and_multiclass_forms_on_iris():
         (LossRegressor(alpha=-1.0), ValueError, "'alpha' parameter of LossRegressor must be a float in the range"),
         (LossRegressor(max_iter=0), ValueError, "'max_iter' parameter"),
         (LossRegressor(solver="gd", learning_rate=0.0), ValueError, "'learning_rate' parameter"),
-        (LossRegressor(solver="adam"), ValueError, "'solver' parameter .* 'lbfgs'"),
+        (LossRegressor(solver="adam"), ValueError, "'solver' parameter .*'lbfgs'"),
     ],
 )
 def test_bad_settings_raise_in_fit_naming_the_argument(estimator, error, match):
