@@ -18,6 +18,8 @@
 #define LK_BLOCK 1024            /* elements per thread work item (no sum) */
 #define LK_PAR_MIN 32768         /* fewer elements than this: one thread */
 #define LK_MAX_PARAMS 8
+#define LK_CE_SMALL 32           /* softmax rows of at most this many classes go by blocks */
+#define LK_CE_ROWS 32            /* rows per block */
 #define LK_LEAF 128              /* NumPy's PW_BLOCKSIZE: the largest leaf of its pairwise sum */
 #define LK_CHUNK 8192            /* NumPy's buffer: float32 values are summed in float64 chunks of it */
 #define LK_STACK_LEAVES 128

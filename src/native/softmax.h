@@ -17,28 +17,34 @@
  */
 
 #define CE_ROW CAT(ce_row, SSFX)
+#define CE_TAIL CAT(ce_tail, SSFX)
+#define CE_MAX CAT(ce_max, SSFX)
+#define CE_BLOCK CAT(ce_block, SSFX)
 #define CE_RUN CAT(run_softmax_ce, SSFX)
 
-static inline unsigned CE_ROW(const lk_cargs *a, Py_ssize_t r, double *sb, double *eb, double *yb, double *out_value) {
+/* m = max(s) of row r, 0 if not finite (as the reference); flags a nan or +inf logit */
+static inline double CE_MAX(const lk_cargs *a, Py_ssize_t r, unsigned *bad) {
+    const Py_ssize_t K = a->K;
+    const S *restrict s = (const S *)a->s + r * K;
+    unsigned b = 0;
+    double m = -INFINITY;
+    _Pragma("omp simd reduction(max:m) reduction(|:b)")
+    for (Py_ssize_t k = 0; k < K; k++) {
+        double x = (double)s[k];
+        b |= ((x != x) | (x == INFINITY)) ? LK_BAD : 0u;
+        m = x > m ? x : m;
+    }
+    *bad |= b;
+    return (m - m == 0.0) ? m : 0.0;
+}
+
+/* The rest of row r, given m, e = exp(s - m) (eb), inv = 1 / sum(e) and lse = log(sum(e)). */
+static inline unsigned CE_TAIL(const lk_cargs *a, Py_ssize_t r, double m, const double *restrict eb, double inv,
+                               double lse, unsigned bad, double *sb, double *yb, double *out_value) {
     const Py_ssize_t K = a->K;
     const S *restrict s = (const S *)a->s + r * K;
     const double W = a->w ? a->w[r] : 1.0;
     const double ls = a->ls;
-    unsigned bad = 0;
-    double m = -INFINITY;
-    _Pragma("omp simd reduction(max:m) reduction(|:bad)")
-    for (Py_ssize_t k = 0; k < K; k++) {
-        double x = (double)s[k];
-        bad |= ((x != x) | (x == INFINITY)) ? LK_BAD : 0u;
-        m = x > m ? x : m;
-    }
-    m = (m - m == 0.0) ? m : 0.0; /* not finite: 0, as the reference */
-    _Pragma("omp simd")
-    for (Py_ssize_t k = 0; k < K; k++) eb[k] = lk_exp_d((double)s[k] - m);
-    const double total = pw_sum(eb, K);
-    const double inv = 1.0 / total;
-    const double lse = lk_log_d(total);
-
     /* the target row, smoothed */
     Py_ssize_t label = -1;
     if (a->labels) {
@@ -122,6 +128,50 @@ static inline unsigned CE_ROW(const lk_cargs *a, Py_ssize_t r, double *sb, doubl
     return active ? bad : 0u;
 }
 
+/* One row, for wide rows: max, exp, sum and log of the row, then the tail. */
+static inline unsigned CE_ROW(const lk_cargs *a, Py_ssize_t r, double *sb, double *eb, double *yb, double *out_value) {
+    const Py_ssize_t K = a->K;
+    const S *restrict s = (const S *)a->s + r * K;
+    unsigned bad = 0;
+    const double m = CE_MAX(a, r, &bad);
+    _Pragma("omp simd")
+    for (Py_ssize_t k = 0; k < K; k++) eb[k] = lk_exp_d((double)s[k] - m);
+    const double total = pw_sum(eb, K);
+    return CE_TAIL(a, r, m, eb, 1.0 / total, lk_log_d(total), bad, sb, yb, out_value);
+}
+
+/* Rows r0..r1 (at most LK_CE_ROWS of at most LK_CE_SMALL classes): the same operations as
+ * CE_ROW, with the exp of the whole block in one loop and the log of the block's sums in
+ * another. Row by row, a few classes leave the vector loops mostly prologue and epilogue. */
+static inline unsigned CE_BLOCK(const lk_cargs *a, Py_ssize_t r0, Py_ssize_t r1, double *sb, double *yb,
+                                double *vals, int need_value) {
+    const Py_ssize_t K = a->K, nr = r1 - r0, len = nr * K;
+    const S *restrict s = (const S *)a->s + r0 * K;
+    double eb[LK_CE_ROWS * LK_CE_SMALL], ms[LK_CE_ROWS], inv[LK_CE_ROWS], lse[LK_CE_ROWS];
+    unsigned bad[LK_CE_ROWS], flags = 0;
+    for (Py_ssize_t i = 0; i < nr; i++) {
+        bad[i] = 0;
+        ms[i] = CE_MAX(a, r0 + i, &bad[i]);
+        _Pragma("omp simd")
+        for (Py_ssize_t k = 0; k < K; k++) eb[i * K + k] = (double)s[i * K + k] - ms[i];
+    }
+    _Pragma("omp simd")
+    for (Py_ssize_t j = 0; j < len; j++) eb[j] = lk_exp_d(eb[j]);
+    for (Py_ssize_t i = 0; i < nr; i++) lse[i] = pw_sum(eb + i * K, K);
+    _Pragma("omp simd")
+    for (Py_ssize_t i = 0; i < nr; i++) {
+        inv[i] = 1.0 / lse[i];
+        lse[i] = lk_log_d(lse[i]);
+    }
+    for (Py_ssize_t i = 0; i < nr; i++) {
+        double v = 0.0;
+        flags |= CE_TAIL(a, r0 + i, ms[i], eb + i * K, inv[i], lse[i], bad[i], sb, yb, need_value ? &v : NULL);
+        if (vals) vals[i] = v;
+        if (a->l) ((S *)a->l)[r0 + i] = (S)v;
+    }
+    return flags;
+}
+
 /* Per-thread scratch, kept between calls: a fresh malloc of 3K doubles per call and thread is a
  * fresh mmap for large K, and its page faults cost as much as the pass itself (K = 32000).
  * Bounded by the largest K seen; OpenMP's threads persist, so the buffers are reused. */
@@ -159,12 +209,19 @@ static int CE_RUN(lk_cargs *a) {
             for (Py_ssize_t b = 0; b < work; b++) {
                 Py_ssize_t r0 = want_sum ? a->leaf_start[b] : b * 64;
                 Py_ssize_t r1 = want_sum ? a->leaf_start[b + 1] : (r0 + 64 < n ? r0 + 64 : n);
-                for (Py_ssize_t r = r0; r < r1; r++) {
-                    double v = 0.0;
-                    int need_value = want_sum || a->l;
-                    flags |= CE_ROW(a, r, sb, eb, yb, need_value ? &v : NULL);
-                    if (want_sum) vals[r - r0] = v;
-                    if (a->l) ((S *)a->l)[r] = (S)v;
+                const int need_value = want_sum || a->l;
+                if (K <= LK_CE_SMALL) {
+                    for (Py_ssize_t q = r0; q < r1; q += LK_CE_ROWS) {
+                        Py_ssize_t q1 = q + LK_CE_ROWS < r1 ? q + LK_CE_ROWS : r1;
+                        flags |= CE_BLOCK(a, q, q1, sb, yb, want_sum ? vals + (q - r0) : NULL, need_value);
+                    }
+                } else {
+                    for (Py_ssize_t r = r0; r < r1; r++) {
+                        double v = 0.0;
+                        flags |= CE_ROW(a, r, sb, eb, yb, need_value ? &v : NULL);
+                        if (want_sum) vals[r - r0] = v;
+                        if (a->l) ((S *)a->l)[r] = (S)v;
+                    }
                 }
                 if (want_sum) a->sums[b] = lk_leaf_sum(vals, r1 - r0);
             }
@@ -175,4 +232,7 @@ static int CE_RUN(lk_cargs *a) {
 }
 
 #undef CE_ROW
+#undef CE_TAIL
+#undef CE_MAX
+#undef CE_BLOCK
 #undef CE_RUN
