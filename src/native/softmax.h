@@ -71,6 +71,7 @@ static inline unsigned CE_TAIL(const lk_cargs *a, Py_ssize_t r, double m, const 
     const double ls = a->ls;
     /* the target row, smoothed */
     Py_ssize_t label = -1;
+    double row_sum = 1.0; /* a given target row's sum, before smoothing */
     if (a->labels) {
         label = (Py_ssize_t)a->labels[r];
         if (a->has_ignore && label == a->ignore_index) {
@@ -88,21 +89,23 @@ static inline unsigned CE_TAIL(const lk_cargs *a, Py_ssize_t r, double m, const 
     } else {
         const S *restrict y = (const S *)a->y + r * K;
         const double keep = 1.0 - ls, add = ls / (double)K;
-        _Pragma("omp simd reduction(|:bad)")
+        /* no `omp simd reduction` here: GCC keeps its lanes on the stack, a stall per row */
+        unsigned outside = 0;
         for (Py_ssize_t k = 0; k < K; k++) {
             double t = (double)y[k];
-            bad |= (!(t >= 0.0) | !(t <= 1.0)) ? LK_BAD : 0u;
+            outside |= !(t >= 0.0) | !(t <= 1.0);
             yb[k] = t;
         }
-        double ysum = pw_sum(yb, K);
-        if (!(fabs(ysum - 1.0) <= a->row_tol)) bad |= LK_BAD;
+        if (outside) bad |= LK_BAD;
+        row_sum = pw_sum(yb, K);
+        if (!(fabs(row_sum - 1.0) <= a->row_tol)) bad |= LK_BAD;
         if (ls != 0.0) {
             _Pragma("omp simd")
             for (Py_ssize_t k = 0; k < K; k++) yb[k] = yb[k] * keep + add;
         }
     }
     const int onehot = a->labels && ls == 0.0; /* y = onehot(label): sums and products simplify exactly */
-    const double ysum = onehot ? 1.0 : pw_sum(yb, K);
+    const double ysum = onehot ? 1.0 : (a->labels || ls != 0.0) ? pw_sum(yb, K) : row_sum; /* yb unchanged */
 
     if (out_value) {
         double v;
