@@ -17,7 +17,7 @@ from ._base import Loss
 from ._catalog import info
 from ._registry import get
 
-__all__ = ["inverse_link", "logit_form"]
+__all__ = ["apply_inverse_link", "inverse_link", "logit_form"]
 
 
 def logit_form(loss: str | Loss, params: dict[str, Any], *, model: str, users: str) -> Loss:

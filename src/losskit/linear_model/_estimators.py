@@ -121,6 +121,7 @@ class _LossLinearModel(BaseEstimator):
     def _fit(self, X: Any, y: Any, sample_weight: Any, *, regression: bool) -> Any:
         self._validate_params()
         loss, sigmoid = self._raw_loss()
+        self._sigmoid = sigmoid
         self._check_solver(loss)
         X, y = _validate_data(self, X, y, dtype=np.float64, y_numeric=regression)
         sw = None
@@ -219,13 +220,12 @@ def _start(loss: Loss, Y: np.ndarray, sw: Any, k: int, sigmoid: bool) -> np.ndar
 
 def _auto_rate(obj: LinearObjective, theta: np.ndarray) -> float:
     """SGD's first step: ``1 / L``, ``L`` bounding the cost's curvature by the largest Hessian at the start."""
-    curvature = 1.0
     rec = info(obj.loss)
     if rec.hessian_diagonal and not rec.zero_hessian and not obj.sigmoid:
         _, blocks = obj.gradient_and_hessian_blocks(theta)
-        curvature = max(float(np.linalg.norm(b, 2)) for b in blocks)
-        return 1.0 / max(curvature, 1e-12)
-    return 1.0 / (curvature * float(np.mean(np.sum(obj.Xa**2, axis=1))) + obj.alpha)
+        return 1.0 / max(max(float(np.linalg.norm(b, 2)) for b in blocks), 1e-12)
+    # no usable Hessian: a loss whose slope is at most 1 per unit of score, through X
+    return 1.0 / (float(np.mean(np.sum(obj.Xa**2, axis=1))) + obj.alpha)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -436,7 +436,6 @@ class LossClassifier(ClassifierMixin, _LossLinearModel):
         if K < 2:
             msg = f"`y` holds one class ({self.classes_[0]!r}); a classifier needs at least 2 classes."
             raise ValueError(msg)
-        self._sigmoid = info(loss).link == "sigmoid" and not info(loss).logit_form
         if loss.class_axis:
             return (index if loss.integer_labels else np.eye(K)[index]), K
         if K == 2:
@@ -465,16 +464,15 @@ class LossClassifier(ClassifierMixin, _LossLinearModel):
     def predict_proba(self, X: Any) -> np.ndarray:
         """The class probabilities, ``(n, n_classes)``, from the loss's link (see the class documentation)."""
         scores = self.decision_function(X)
-        kind = self._proba
-        if scores.ndim == 1:
-            if kind == "modified_huber":
-                p = (np.clip(scores, -1.0, 1.0) + 1.0) / 2.0
-                return np.column_stack([1.0 - p, p])
-            p, q = sigmoid_pair(scores, np)
-            return np.column_stack([q, p])
-        if kind == "softmax":
+        if self._proba == "softmax" and scores.ndim == 2:  # two classes: one score, the sigmoid of the difference
             return apply_inverse_link("softmax", scores)
-        P = (np.clip(scores, -1.0, 1.0) + 1.0) / 2.0 if kind == "modified_huber" else sigmoid_pair(scores, np)[0]
+        if self._proba == "modified_huber":
+            P = (np.clip(scores, -1.0, 1.0) + 1.0) / 2.0
+            Q = 1.0 - P
+        else:
+            P, Q = sigmoid_pair(scores, np)
+        if scores.ndim == 1:
+            return np.column_stack([Q, P])
         total = P.sum(axis=1, keepdims=True)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(total > 0, P / total, 1.0 / P.shape[1])  # one-vs-rest: normalised

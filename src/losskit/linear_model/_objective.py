@@ -104,9 +104,13 @@ class LinearObjective:
             v = self.columns * float(v) + self._penalty(theta)
             if not np.isfinite(v):
                 return np.inf, np.zeros_like(theta)
-            G = self.columns * g.reshape(S.shape[0], self.k)
-            grad = (G.T @ Xa).ravel() + self.alpha * self.penalised * theta
+            grad = self._gradient(g, Xa, theta)
         return v, grad
+
+    def _gradient(self, g: np.ndarray, Xa: np.ndarray, theta: np.ndarray) -> np.ndarray:
+        """``dC/dtheta`` from the loss's gradient ``g`` with respect to the scores (the chain rule through X)."""
+        G = self.columns * g.reshape(Xa.shape[0], self.k)
+        return (G.T @ Xa).ravel() + self.alpha * self.penalised * theta
 
     def gradient_and_hessian_blocks(self, theta: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         """The gradient and one ``(p [+ 1])``-square Hessian block per score column (elementwise losses).
@@ -124,9 +128,8 @@ class LinearObjective:
                 g, h = gp * ds, hp * ds * ds + gp * ds * (q - p)
             else:
                 g, h = self.loss.gradient_and_hessian(Y, S, sample_weight=sw, validate=False)
-        G = self.columns * g.reshape(S.shape[0], self.k)
+        grad = self._gradient(g, Xa, theta)
         H = self.columns * np.maximum(h, 0.0).reshape(S.shape[0], self.k)
-        grad = (G.T @ Xa).ravel() + self.alpha * self.penalised * theta
         ridge = self.alpha * self.penalised.reshape(self.k, self.d)
         blocks = [Xa.T @ (H[:, j, None] * Xa) + np.diag(ridge[j]) for j in range(self.k)]
         return grad, blocks
