@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -164,3 +166,75 @@ def test_float32_is_close_to_float64_for_moderate_inputs(loss, data):
     np.testing.assert_array_equal(got[~finite], ref[~finite])
     scale = max(1.0, float(np.max(np.abs(ref[finite]))) if finite.any() else 1.0)
     np.testing.assert_allclose(got[finite], ref[finite], rtol=16 * eps, atol=16 * eps * scale)
+
+
+# -- the value screen (_base._surely_inside) ----------------------------------------------------
+
+SCREENED_DOMAINS = [
+    "real",
+    "logits",
+    "finite",
+    "nonnegative",
+    "gt_minus_one",
+    "probability",
+    "distribution",
+    "binary",
+    "onehot",
+    "margin_labels",
+]
+_SPECIAL = [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -2.0, 1e-300, -1e-300, 5e-324, 1e38, 1e308, -1e308]
+_SPECIAL += [math.nextafter(1.0, 2.0), math.nextafter(0.0, -1.0), math.nextafter(-1.0, 0.0), -0.9999999]
+_SPECIAL += [math.nan, math.inf, -math.inf]
+
+
+@st.composite
+def screened_arrays(draw, dtype):
+    values = st.one_of(st.sampled_from(_SPECIAL), st.floats(allow_nan=True, allow_infinity=True))
+    n = draw(st.integers(1, 40))
+    with np.errstate(over="ignore"):  # 1e308 in float32 is inf: one more special value
+        return np.array(draw(st.lists(values, min_size=n, max_size=n)), dtype=np.float64).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("domain", SCREENED_DOMAINS)
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_the_value_screen_never_passes_a_value_the_masks_reject(domain, dtype, data):
+    """The cheap screen (sums, min, max) may say "look closer" for good data, never "fine" for bad."""
+    from losskit._base import _surely_inside, _violations
+
+    x = data.draw(screened_arrays(dtype))
+    for arg in ("y_pred",) if domain == "logits" else ("y_true", "y_pred"):  # logits: predictions only
+        bad = _violations(domain, x, np, arg)
+        with np.errstate(all="ignore"):
+            inside = _surely_inside(domain, x, np, arg)
+        if inside:
+            assert bad is None or not bool(np.any(bad)), (domain, arg, x)
+
+
+@pytest.mark.parametrize("domain", SCREENED_DOMAINS)
+def test_the_value_screen_passes_typical_good_data(domain, rng):
+    """The screen's point: ordinary valid arrays are cleared without the masks (on NumPy and torch)."""
+    from losskit._base import _surely_inside
+
+    good = {
+        "real": rng.normal(size=1000),
+        "logits": rng.normal(size=1000) * 30,
+        "finite": rng.normal(size=1000),
+        "nonnegative": rng.exponential(size=1000),
+        "gt_minus_one": rng.uniform(-0.999, 5.0, size=1000),
+        "probability": rng.uniform(size=1000),
+        "distribution": rng.uniform(size=1000),
+        "binary": (rng.uniform(size=1000) < 0.5).astype(float),
+        "onehot": (rng.uniform(size=1000) < 0.5).astype(float),
+        "margin_labels": np.where(rng.uniform(size=1000) < 0.5, -1.0, 1.0),
+    }[domain]
+    assert _surely_inside(domain, good, np, "y_true")
+    torch = pytest.importorskip("torch")
+    import array_api_compat
+
+    t = torch.from_numpy(good)
+    assert _surely_inside(domain, t, array_api_compat.array_namespace(t), "y_true")
+    bad = t.clone()
+    bad[500] = math.nan
+    assert not _surely_inside(domain, bad, array_api_compat.array_namespace(t), "y_true")

@@ -28,8 +28,28 @@ def sigmoid_pair(x: Any, xp: Any) -> tuple[Any, Any]:
     e = xp.exp(-xp.abs(x))
     big = 1.0 / (1.0 + e)
     small = e * big  # one division (the native kernels compute the same)
-    positive = x >= 0.0
-    return xp.where(positive, big, small), xp.where(positive, small, big)
+    # m big + (1 - m) small with m in {0, 1} selects exactly (both are finite): on PyTorch's CPU
+    # a blend of multiplications is ~8x faster than ``where`` on an unpredictable condition
+    m = xp.astype(x >= 0.0, x.dtype)
+    n = 1.0 - m
+    return m * big + n * small, n * big + m * small
+
+
+def all_finite(x: Any, xp: Any) -> bool:
+    """True when every value of ``x`` is finite (a finite sum), decided without a mask.
+
+    False for lazy arrays (JAX tracers, Dask), whose values cannot steer Python: the caller
+    then takes its general form. A formula may take a cheaper form where no infinity can meet a
+    zero factor.
+    """
+    from ._array import is_lazy
+
+    if is_lazy(x):
+        return False
+    try:
+        return bool(xp.isfinite(xp.sum(x)))
+    except Exception:  # e.g. a tensor under torch.func.vmap: data cannot steer Python there
+        return False
 
 
 def sigmoid_product(x: Any, xp: Any) -> Any:
