@@ -158,3 +158,19 @@ def test_stable_helpers_at_extremes():
     assert not np.isnan(_stable.sigmoid_product(x, np)).any()
     np.testing.assert_array_equal(_stable.xlogy(np.zeros(2), np.array([0.0, 1.0]), np), [0.0, 0.0])
     np.testing.assert_array_equal(_stable.xdivy(np.zeros(2), np.array([0.0, 1.0]), np), [0.0, 0.0])
+
+
+@pytest.mark.parametrize("shape", [(7,), (100, 10), (3, 4, 33), (5, 0), (2, 1000)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_row_sum_is_the_class_axis_sum(shape, dtype, rng):
+    """``_array.row_sum`` (einsum on NumPy): the sum over the last axis, in the asked dtype."""
+    from losskit._array import row_sum
+
+    x = rng.normal(size=shape).astype(dtype)
+    expect = np.sum(x.astype(np.float64), axis=-1)
+    got = row_sum(x, np)
+    assert got.dtype == dtype and got.shape == shape[:-1]
+    np.testing.assert_allclose(got, expect, rtol=1e-5 if dtype == np.float32 else 1e-13, atol=1e-5)
+    wide = row_sum(x, np, dtype=np.float64, keepdims=True)
+    assert wide.dtype == np.float64 and wide.shape == (*shape[:-1], 1)
+    np.testing.assert_allclose(wide[..., 0], expect, rtol=1e-13, atol=1e-12)

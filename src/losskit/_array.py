@@ -192,8 +192,29 @@ def is_lazy(x: Any) -> bool:
     return bool(is_lazy_array(x))
 
 
+def row_sum(x: Any, xp: Any, *, keepdims: bool = False, dtype: Any = None) -> Any:
+    """The sum over the last (class) axis, optionally accumulated in ``dtype``.
+
+    NumPy reduces a short contiguous last axis one row at a time (2 ms for 10**5 rows of 10
+    values); its ``einsum`` sums the same rows 2-5x faster. The order of the additions differs
+    from ``np.sum``'s by at most an ulp per row, so the kernels' references (softmax rows, which
+    the native path reproduces bit for bit) keep ``xp.sum``; this serves the checks and the
+    class-axis losses without a kernel.
+    """
+    if _is_numpy_namespace(xp) and isinstance(x, np.ndarray) and x.ndim >= 1 and x.dtype.kind == "f":
+        s = np.einsum("...k->...", x, dtype=dtype)
+        return s[..., None] if keepdims else s
+    if dtype is not None and dtype != x.dtype:
+        return xp.sum(x, axis=-1, keepdims=keepdims, dtype=dtype)
+    return xp.sum(x, axis=-1, keepdims=keepdims)
+
+
+def _is_numpy_namespace(xp: Any) -> bool:
+    return xp is np or getattr(xp, "__name__", "") == "array_api_compat.numpy"
+
+
 def errstate(xp: Any) -> contextlib.AbstractContextManager[Any]:
     """Silence NumPy's floating-point warnings: the losses handle 0, inf and nan themselves."""
-    if xp is np or getattr(xp, "__name__", "") == "array_api_compat.numpy":
+    if _is_numpy_namespace(xp):
         return np.errstate(all="ignore")
     return contextlib.nullcontext()
