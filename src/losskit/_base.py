@@ -24,6 +24,7 @@ A value whose weight is 0 contributes exactly 0, even where its loss is
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
@@ -42,6 +43,7 @@ from ._array import (
     row_sum,
 )
 from ._params import Param
+from ._stable import read_back
 
 Reduction = Literal["none", "mean", "sum"]
 _REDUCTIONS = ("none", "mean", "sum")
@@ -132,6 +134,14 @@ class _Batch:
         if w is not None:
             d = xp.where(w == 0.0, 0.0, w * d)
         return self.out(d) if out is None else write_into(out, self.out(d), self.xp)
+
+    def computing(self) -> contextlib.ExitStack:
+        """The context of computing the formulas: NumPy's warnings off, and a formula may read a
+        value back (``_stable.all_finite``) only when this call validates eager data."""
+        stack = contextlib.ExitStack()
+        stack.enter_context(errstate(self.xp))
+        stack.enter_context(read_back(self.validate and not self.lazy))
+        return stack
 
     def out(self, x: Any) -> Any:
         if x.dtype != self.out_dtype:
@@ -268,7 +278,7 @@ class Loss:
             if r is not _fast.NOT_HANDLED:
                 return r
         b = self._batch(y_true, y_pred, sample_weight, reduction, validate)
-        with errstate(b.xp):
+        with b.computing():
             return b.reduce(self._value(b.y, b.f, b.xp), reduction)
 
     def gradient(
@@ -291,7 +301,7 @@ class Loss:
             if r is not _fast.NOT_HANDLED:
                 return r
         b = self._batch(y_true, y_pred, sample_weight, reduction, validate)
-        with errstate(b.xp):
+        with b.computing():
             return b.scale(self._gradient(b.y, b.f, b.xp), reduction, out)
 
     def hessian(
@@ -311,7 +321,7 @@ class Loss:
             if r is not _fast.NOT_HANDLED:
                 return r
         b = self._batch(y_true, y_pred, sample_weight, reduction, validate)
-        with errstate(b.xp):
+        with b.computing():
             return b.scale(self._hessian(b.y, b.f, b.xp), reduction, out)
 
     def value_and_gradient(
@@ -330,7 +340,7 @@ class Loss:
             if r is not _fast.NOT_HANDLED:
                 return r
         b = self._batch(y_true, y_pred, sample_weight, reduction, validate)
-        with errstate(b.xp):
+        with b.computing():
             if type(self)._value_and_gradient is Loss._value_and_gradient:
                 # one after the other: the per-value losses are reduced (and freed) before the
                 # gradient's temporaries exist, one large array fewer alive at a time
@@ -357,7 +367,7 @@ class Loss:
             if r is not _fast.NOT_HANDLED:
                 return r
         b = self._batch(y_true, y_pred, sample_weight, reduction, validate)
-        with errstate(b.xp):
+        with b.computing():
             grad, hess = self._gradient_and_hessian(b.y, b.f, b.xp)
             return b.scale(grad, reduction, g_out), b.scale(hess, reduction, h_out)
 

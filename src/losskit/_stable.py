@@ -8,7 +8,10 @@ so that neither the value nor an autodiff gradient picks up a ``nan``.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
+from collections.abc import Iterator
 from typing import Any
 
 LOG2 = math.log(2.0)
@@ -35,21 +38,33 @@ def sigmoid_pair(x: Any, xp: Any) -> tuple[Any, Any]:
     return m * big + n * small, n * big + m * small
 
 
+# True while a call that validates its (eager) data computes: only then may a formula read a
+# value back to pick a cheaper form. With validate=False no call waits on a device for it.
+READ_BACK_OK: contextvars.ContextVar[bool] = contextvars.ContextVar("losskit_read_back_ok", default=False)
+
+
+@contextlib.contextmanager
+def read_back(allowed: bool) -> Iterator[None]:
+    token = READ_BACK_OK.set(allowed)
+    try:
+        yield
+    finally:
+        READ_BACK_OK.reset(token)
+
+
 def all_finite(x: Any, xp: Any) -> bool:
     """True when every value of ``x`` is finite (a finite sum), decided without a mask.
 
-    False for lazy arrays (JAX tracers, Dask), whose values cannot steer Python: the caller
+    False unless the call validates eager data (``read_back``): lazy arrays (JAX tracers, Dask)
+    cannot steer Python, and ``validate=False`` promises no read back from a device. The caller
     then takes its general form. A formula may take a cheaper form where no infinity can meet a
     zero factor.
     """
     from ._array import is_lazy
 
-    if is_lazy(x):
+    if not READ_BACK_OK.get() or is_lazy(x):
         return False
-    try:
-        return bool(xp.isfinite(xp.sum(x)))
-    except Exception:  # e.g. a tensor under torch.func.vmap: data cannot steer Python there
-        return False
+    return bool(xp.isfinite(xp.sum(x)))
 
 
 def sigmoid_product(x: Any, xp: Any) -> Any:
