@@ -111,15 +111,14 @@ class _CrossEntropyBase(_ClassAxis):
         return y * (1.0 - ls) + ls / k if ls else y
 
     def _value(self, y: Any, f: Any, xp: Any) -> Any:
-        log_q = log_softmax(f, xp) if self.from_logits else None
-        if log_q is None and self._finite_log_q(f, xp):  # probabilities: no kernel, NumPy's faster row sum
-            return -row_sum(y * xp.log(self._clipped(f, xp)), xp)
-        if self._finite_log_q(f, xp):
-            return -xp.sum(y * log_q, axis=-1)  # the softmax kernels reproduce this sum
-        if log_q is not None:  # -inf logits (masked classes): 0 * -inf is 0 here
-            zero = y == 0.0
+        if self.from_logits:  # the softmax kernels reproduce these sums (np.sum): no row_sum
+            log_q = log_softmax(f, xp)
+            if self._finite_log_q(f, xp):
+                return -xp.sum(y * log_q, axis=-1)
+            zero = y == 0.0  # -inf logits (masked classes): 0 * -inf is 0 here
             return -xp.sum(xp.where(zero, 0.0, y * xp.where(zero, 0.0, log_q)), axis=-1)
-        return -row_sum(xlogy(y, self._clipped(f, xp), xp), xp)
+        q = self._clipped(f, xp)  # probabilities: no kernel, NumPy's faster row sum
+        return -row_sum(y * xp.log(q) if self._finite_log_q(f, xp) else xlogy(y, q, xp), xp)
 
     def _gradient(self, y: Any, f: Any, xp: Any) -> Any:
         if self.from_logits:
