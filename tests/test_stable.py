@@ -174,3 +174,42 @@ def test_row_sum_is_the_class_axis_sum(shape, dtype, rng):
     wide = row_sum(x, np, dtype=np.float64, keepdims=True)
     assert wide.dtype == np.float64 and wide.shape == (*shape[:-1], 1)
     np.testing.assert_allclose(wide[..., 0], expect, rtol=1e-13, atol=1e-12)
+
+
+def test_all_finite_reads_back_only_when_allowed_and_trusts_the_checked_array():
+    """``all_finite`` (the cheaper-form switch): False without permission to read data back
+    (validate=False, lazy arrays); True without a second sum for the array the checks proved."""
+    from losskit._stable import all_finite, read_back
+
+    x = np.array([1.0, 2.0])
+    bad = np.array([1.0, np.inf])
+    assert not all_finite(x, np)  # outside a call: no permission
+    with read_back(False):
+        assert not all_finite(x, np)
+    with read_back(True):
+        assert all_finite(x, np) and not all_finite(bad, np)
+    with read_back(False, bad):  # identity, not values: what the call's checks proved
+        assert all_finite(bad, np) and not all_finite(x, np)
+
+
+def test_binary_cross_entropy_from_logits_sums_its_logits_once(rng):
+    """The value checks' finite screen of y_pred is reused by the formula: on torch one
+    full-size sum for the check, one for the mean (y_true's screen is min/max)."""
+    torch = pytest.importorskip("torch")
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    n = 1000
+    y = torch.asarray((rng.uniform(size=n) < 0.5).astype(np.float64))
+    f = torch.asarray(rng.normal(size=n))
+
+    class CountSums(TorchDispatchMode):
+        sums = 0
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            if func.__name__.startswith("sum") and tuple(args[0].shape) == (n,):
+                CountSums.sums += 1
+            return func(*args, **(kwargs or {}))
+
+    with CountSums():
+        lk.sigmoid_cross_entropy(y, f)
+    assert CountSums.sums == 2

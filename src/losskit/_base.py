@@ -59,6 +59,7 @@ class _Batch:
         "acc_dtype",
         "dtype",
         "f",
+        "finite_pred",
         "lazy",
         "out_dtype",
         "result_shape",
@@ -70,6 +71,7 @@ class _Batch:
 
     def __init__(self, xp: Any) -> None:
         self.xp = xp
+        self.finite_pred = False  # the value checks proved y_pred finite (validated calls)
         self.w: Any = None  # weights aligned with the result shape (trailing axes of size 1)
         self._denominator: Any = None
 
@@ -140,7 +142,7 @@ class _Batch:
         value back (``_stable.all_finite``) only when this call validates eager data."""
         stack = contextlib.ExitStack()
         stack.enter_context(errstate(self.xp))
-        stack.enter_context(read_back(self.validate and not self.lazy))
+        stack.enter_context(read_back(self.validate and not self.lazy, self.f if self.finite_pred else None))
         return stack
 
     def out(self, x: Any) -> Any:
@@ -438,7 +440,7 @@ class Loss:
         if validate and not b.lazy:
             with errstate(xp):
                 active = None if w is None else w > 0.0
-                self._check_values(y, f, xp, active)
+                b.finite_pred = self._check_values(y, f, xp, active)
         b.w = w
         b.f = f
         with errstate(xp):
@@ -514,11 +516,12 @@ class Loss:
         return xp.astype(y, xp.int64)
 
     # -- value checks (skipped for lazy arrays and with validate=False) ---------------------
-    def _check_values(self, y: Any, f: Any, xp: Any, active: Any) -> None:
+    def _check_values(self, y: Any, f: Any, xp: Any, active: Any) -> bool:
+        """Raise on values outside the domains; return True when ``f`` was proven finite."""
         y_active = _align(active, y.ndim, xp) if active is not None else None
         f_active = _align(active, f.ndim, xp) if active is not None else None
         _check_domain(self.y_true_domain, y, xp, "y_true", y_active, self)
-        _check_domain(self._pred_domain(), f, xp, "y_pred", f_active, self)
+        return _check_domain(self._pred_domain(), f, xp, "y_pred", f_active, self)
 
 
 def check_out(out: Any, like: Any, dtype: Any, name: str = "out") -> None:
@@ -679,18 +682,18 @@ def _surely_inside(domain: str, x: Any, xp: Any, arg: str) -> bool:
     return False
 
 
-def _check_domain(domain: str, x: Any, xp: Any, arg: str, active: Any, loss: Loss) -> None:
-    """The value checks of one input, by its declared domain.
+def _check_domain(domain: str, x: Any, xp: Any, arg: str, active: Any, loss: Loss) -> bool:
+    """The value checks of one input, by its declared domain; True when the screen cleared it.
 
-    One combined mask and one ``any`` (one read back from the device) when the data are fine;
-    the checks one by one, for the precise message, only when something is wrong.
+    The screen (``_surely_inside``) first; one combined mask and one ``any`` (one read back from
+    the device) when it cannot decide; the checks one by one, for the precise message, only
+    when something is wrong. Every domain's screen proves its values finite, so True also
+    tells the formulas that ``x`` holds no inf (``_stable.all_finite``).
     """
     if domain == "class_labels":
-        return  # checked by the class-axis base, which knows the number of classes
-    if active is None and _surely_inside(domain, x, xp, arg):
-        bad = None
-    else:
-        bad = _violations(domain, x, xp, arg)
+        return False  # checked by the class-axis base, which knows the number of classes
+    screened = active is None and _surely_inside(domain, x, xp, arg)
+    bad = None if screened else _violations(domain, x, xp, arg)
     if bad is not None:
         if active is not None:
             bad = bad & active
@@ -699,14 +702,15 @@ def _check_domain(domain: str, x: Any, xp: Any, arg: str, active: Any, loss: Los
             msg = f"`{arg}` holds values outside the domain of {loss.name!r} ({domain})."  # pragma: no cover
             raise ValueError(msg)  # pragma: no cover - _explain_domain raises first
     if domain == "margin_labels":
-        if active is None and bad is None and bool(xp.min(x) >= 0.0):
-            return  # inside {-1, 0, 1} without a -1: the {0, 1} encoding alone
+        if screened and bool(xp.min(x) >= 0.0):
+            return screened  # inside {-1, 0, 1} without a -1: the {0, 1} encoding alone
         _check_margin_encodings(x, xp, active, loss)
     elif domain == "onehot":
         _check_onehot_rows(x, xp, arg, active)
     elif domain == "distribution":
         hint = "Pass from_logits=True for logits." if arg == "y_pred" and "from_logits" in loss.params else ""
         _check_rows_sum_to_one(x, xp, arg, active, hint)
+    return screened
 
 
 def _check_margin_encodings(x: Any, xp: Any, active: Any, loss: Loss) -> None:

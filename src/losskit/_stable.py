@@ -38,31 +38,38 @@ def sigmoid_pair(x: Any, xp: Any) -> tuple[Any, Any]:
     return m * big + n * small, n * big + m * small
 
 
-# True while a call that validates its (eager) data computes: only then may a formula read a
-# value back to pick a cheaper form. With validate=False no call waits on a device for it.
-READ_BACK_OK: contextvars.ContextVar[bool] = contextvars.ContextVar("losskit_read_back_ok", default=False)
+# While a call computes: (may a formula read a value back, the array its checks proved finite).
+# Reading back is allowed only when the call validates eager data: with validate=False no call
+# waits on a device for it. The proven array spares the formulas a second sum of the same data.
+_READ_BACK: contextvars.ContextVar[tuple[bool, Any]] = contextvars.ContextVar(
+    "losskit_read_back", default=(False, None)
+)
 
 
 @contextlib.contextmanager
-def read_back(allowed: bool) -> Iterator[None]:
-    token = READ_BACK_OK.set(allowed)
+def read_back(allowed: bool, proven_finite: Any = None) -> Iterator[None]:
+    token = _READ_BACK.set((allowed, proven_finite))
     try:
         yield
     finally:
-        READ_BACK_OK.reset(token)
+        _READ_BACK.reset(token)
 
 
 def all_finite(x: Any, xp: Any) -> bool:
     """True when every value of ``x`` is finite (a finite sum), decided without a mask.
 
-    False unless the call validates eager data (``read_back``): lazy arrays (JAX tracers, Dask)
+    True at once for the array the call's value checks proved finite. Otherwise False unless
+    the call validates eager data (``read_back``): lazy arrays (JAX tracers, Dask)
     cannot steer Python, and ``validate=False`` promises no read back from a device. The caller
     then takes its general form. A formula may take a cheaper form where no infinity can meet a
     zero factor.
     """
     from ._array import is_lazy
 
-    if not READ_BACK_OK.get() or is_lazy(x):
+    allowed, proven = _READ_BACK.get()
+    if proven is not None and x is proven:
+        return True
+    if not allowed or is_lazy(x):
         return False
     return bool(xp.isfinite(xp.sum(x)))
 

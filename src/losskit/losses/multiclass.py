@@ -236,12 +236,12 @@ class SparseCategoricalCrossEntropy(_CrossEntropyBase):
             return "Set ignore_index to leave out padding labels (such as -100)."
         return f"(ignore_index={self.ignore_index} is allowed too.)"
 
-    def _check_values(self, y: Any, f: Any, xp: Any, active: Any) -> None:
+    def _check_values(self, y: Any, f: Any, xp: Any, active: Any) -> bool:
         if self.ignore_index is not None:
             kept = y != self.ignore_index
             active = kept if active is None else active & kept
         self._check_labels(y, f, xp, active)
-        super()._check_values(y, f, xp, active)
+        return super()._check_values(y, f, xp, active)
 
     def _targets(self, y: Any, f: Any, b: Any) -> Any:
         xp = b.xp
@@ -353,9 +353,9 @@ class MultiMargin(_ClassAxis):
     integer_labels = True
     y_true_domain = "class_labels"
 
-    def _check_values(self, y: Any, f: Any, xp: Any, active: Any) -> None:
+    def _check_values(self, y: Any, f: Any, xp: Any, active: Any) -> bool:
         self._check_labels(y, f, xp, active)
-        super()._check_values(y, f, xp, active)
+        return super()._check_values(y, f, xp, active)
 
     def _targets(self, y: Any, f: Any, b: Any) -> Any:
         return self._onehot(y, f, b.xp)
