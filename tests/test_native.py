@@ -289,3 +289,79 @@ def test_environment_variable_forces_the_reference_path():
         check=True,
     )
     assert out.stdout.strip() == "reference"
+
+
+@pytest.mark.parametrize("k", [33, 1000])
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+@pytest.mark.parametrize("near", [False, True], ids=["random", "near-perfect"])
+@pytest.mark.parametrize("kind", ["targets", "labels"])
+def test_wide_float32_rows_on_both_paths(kind, k, smoothing, near):
+    """Rows of more than 32 classes go one row at a time; float32 rows with integer labels and no
+    smoothing take their own kernel (float exps). Near-perfect predictions make the gradient
+    q - y cancel: at every class for targets, at the label for labels (q_label -> 1)."""
+    rng = np.random.default_rng(k)
+    y = rng.dirichlet(np.ones(k), 40)
+    labels = rng.integers(0, k, 40)
+    if kind == "targets":
+        s = np.log(y) + (rng.normal(0.0, 1e-3, y.shape) if near else rng.normal(0.0, 2.0, y.shape))
+        target = y.astype(np.float32)
+        loss = lk.get("softmax_cross_entropy", label_smoothing=smoothing)
+    else:
+        s = rng.normal(0.0, 2.0, y.shape)
+        s[np.arange(40), labels] += 20.0 if near else 0.0  # 1 - q_label about 1e-6
+        target = labels
+        loss = lk.get("sparse_categorical_cross_entropy", from_logits=True, label_smoothing=smoothing)
+    s = s.astype(np.float32)
+    w = rng.random(40)
+    w[::5] = 0.0
+    for kw in ({"reduction": "none"}, {"reduction": "mean", "sample_weight": w}):
+        what = f"{kind} k={k} ls={smoothing} near={near} {kw['reduction']}"
+        assert_within_ulps(*both_paths(loss, target, s, **kw), TRANSCENDENTAL_ULPS, what=what + " value")
+        (v, g), (v_ref, g_ref) = both_paths(loss.value_and_gradient, target, s, **kw)
+        assert_within_ulps(v, v_ref, TRANSCENDENTAL_ULPS, what=what + " value_and_gradient[0]")
+        assert_within_ulps(g, g_ref, TRANSCENDENTAL_ULPS, what=what + " value_and_gradient[1]")
+        (g, h), (g_ref, h_ref) = both_paths(loss.gradient_and_hessian, target, s, **kw)
+        assert_within_ulps(g, g_ref, TRANSCENDENTAL_ULPS, what=what + " gradient_and_hessian[0]")
+        assert_within_ulps(h, h_ref, TRANSCENDENTAL_ULPS, what=what + " gradient_and_hessian[1]")
+
+
+CLASS_AXIS_BAD = [
+    ("nan logit", "targets", r"`y_pred` must be a number \(not nan\)"),
+    ("+inf logit", "labels", r"`y_pred` must be logits below \+inf"),
+    ("target outside [0, 1]", "targets", r"`y_true` must be probabilities in \[0, 1\]"),
+    ("row sum off 1", "targets", "`y_true` must be probability rows that sum to 1"),
+    ("label out of range", "labels", r"`y_true` must be class labels in \[0, "),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("k", [5, 1000])
+@pytest.mark.parametrize(("bad", "kind", "message"), CLASS_AXIS_BAD, ids=[b[0] for b in CLASS_AXIS_BAD])
+def test_softmax_rows_the_kernels_reject_raise_the_reference_error(bad, kind, message, k, dtype):
+    """Short rows (blocks of rows) and wide rows (one row at a time) check the same things."""
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, k, 6)
+    y = rng.dirichlet(np.ones(k), 6).astype(dtype)
+    s = rng.normal(0.0, 2.0, (6, k)).astype(dtype)
+    if bad == "nan logit":
+        s[3, k // 2] = np.nan
+    elif bad == "+inf logit":
+        s[3, k // 2] = np.inf
+    elif bad == "target outside [0, 1]":
+        y[3, 0] += y[3, 1] + 0.5
+        y[3, 1] = -0.5
+    elif bad == "row sum off 1":
+        y[3] *= 1.01
+    else:
+        labels[3] = k
+    name = "softmax_cross_entropy" if kind == "targets" else "sparse_categorical_cross_entropy"
+    loss = lk.get(name, from_logits=True)
+    target = y if kind == "targets" else labels
+    for call in (loss.__call__, loss.gradient, loss.value_and_gradient):
+        with pytest.raises(ValueError, match=message):
+            call(target, s)
+    # a zero sample weight exempts the row: the mean of the other rows
+    w = np.ones(6)
+    w[3] = 0.0
+    keep = np.arange(6) != 3
+    assert loss(target, s, sample_weight=w) == pytest.approx(float(loss(target[keep], s[keep])), rel=1e-6)

@@ -22,6 +22,8 @@
 #define CE_MAX_SHORT CAT(ce_max_short, SSFX)
 #define CE_BLOCK CAT(ce_block, SSFX)
 #define CE_RUN CAT(run_softmax_ce, SSFX)
+#define CE_ROW_F CAT(ce_row_wide, SSFX)
+
 
 /* m = max(s) of row r, 0 if not finite (as the reference); flags a nan or +inf logit */
 static inline double CE_MAX(const lk_cargs *a, Py_ssize_t r, unsigned *bad) {
@@ -167,6 +169,75 @@ static inline unsigned CE_ROW(const lk_cargs *a, Py_ssize_t r, double *sb, doubl
     return CE_TAIL(a, r, m, eb, 1.0 / total, lk_log_d(total), bad, sb, yb, out_value);
 }
 
+#ifdef LK_FLOAT_STORAGE
+/* A wide float32 row with an integer label and no smoothing (the language-model case): the same
+ * quantities as CE_ROW + CE_TAIL, in float where nothing cancels. The maximum and its check run in
+ * float (exact); exp(s - m) in float (lk_exp_neg_f, within an ulp: the exps are most of the pass)
+ * into a float buffer, summed in double in the same loop; the gradient q_k = e_k / S in float.
+ * At the label, q - 1 cancels as q -> 1, but then the label holds the maximum, its e is exactly
+ * 1 and q - 1 = (1 - S) / S is as accurate as S, a sum of positive terms each within an ulp.
+ * (Target rows and smoothed labels can cancel at every class, where an ulp of e_k is too much:
+ * CE_ROW computes them in double.) */
+static inline unsigned CE_ROW_F(const lk_cargs *a, Py_ssize_t r, float *restrict eb, double *out_value) {
+    const Py_ssize_t K = a->K;
+    const float *restrict s = (const float *)a->s + r * K;
+    const double W = a->w ? a->w[r] : 1.0;
+    unsigned bad = 0, b = 0;
+    float mf = -INFINITY;
+    _Pragma("omp simd reduction(max:mf) reduction(|:b)")
+    for (Py_ssize_t k = 0; k < K; k++) {
+        float x = s[k];
+        b |= ((x != x) | (x == INFINITY)) ? LK_BAD : 0u;
+        mf = x > mf ? x : mf;
+    }
+    bad |= b;
+    mf = (mf - mf == 0.0f) ? mf : 0.0f;
+    double total = 0.0;
+    _Pragma("omp simd reduction(+:total)")
+    for (Py_ssize_t k = 0; k < K; k++) {
+        float e = lk_exp_neg_f(s[k] - mf);
+        eb[k] = e;
+        total += (double)e;
+    }
+    const double m = (double)mf, inv = 1.0 / total;
+
+    Py_ssize_t label = (Py_ssize_t)a->labels[r];
+    if (a->has_ignore && label == a->ignore_index) {
+        label = 0; /* ignored: weight 0 (W == 0 here), label replaced as in the reference */
+    } else if (label < 0 || label >= K) {
+        bad |= LK_BAD;
+        label = 0;
+    }
+    if (out_value) *out_value = (W == 0.0) ? 0.0 : W * -(((double)s[label] - m) - lk_log_d(total));
+
+    const double ws = W * a->scale;
+    float *restrict G = a->g ? (float *)a->g + r * K : NULL;
+    float *restrict H = a->h ? (float *)a->h + r * K : NULL;
+    if (ws == 0.0) {
+        if (G) memset(G, 0, (size_t)K * sizeof(float));
+        if (H) memset(H, 0, (size_t)K * sizeof(float));
+    } else {
+        const double q_label = (double)eb[label] * inv;
+        if (G) {
+            const float c = (float)(inv * ws); /* two roundings: within 1.5 ulp of ws q_k */
+            _Pragma("omp simd")
+            for (Py_ssize_t k = 0; k < K; k++) G[k] = eb[k] * c;
+            G[label] = (float)(ws * (q_label - 1.0));
+        }
+        if (H) {
+            _Pragma("omp simd")
+            for (Py_ssize_t k = 0; k < K; k++) {
+                double q = (double)eb[k] * inv;
+                H[k] = (float)(ws * (q * (1.0 - q)));
+            }
+            H[label] = (float)(ws * (q_label * (1.0 - q_label)));
+        }
+    }
+    const int active = (!a->aw || a->aw[r] != 0.0) && !(a->has_ignore && a->labels[r] == a->ignore_index);
+    return active ? bad : 0u;
+}
+#endif
+
 /* Rows r0..r1 (at most LK_CE_ROWS of at most LK_CE_SMALL classes): the same operations as
  * CE_ROW, with the exp of the whole block in one loop and the log of the block's sums in
  * another. Row by row, a few classes leave the vector loops mostly prologue and epilogue. */
@@ -249,6 +320,11 @@ static int CE_RUN(lk_cargs *a) {
                 } else {
                     for (Py_ssize_t r = r0; r < r1; r++) {
                         double v = 0.0;
+#ifdef LK_FLOAT_STORAGE
+                        if (a->labels && a->ls == 0.0)
+                            flags |= CE_ROW_F(a, r, (float *)eb, need_value ? &v : NULL);
+                        else
+#endif
                         flags |= CE_ROW(a, r, sb, eb, yb, need_value ? &v : NULL);
                         if (want_sum) vals[r - r0] = v;
                         if (a->l) ((S *)a->l)[r] = (S)v;
@@ -268,3 +344,4 @@ static int CE_RUN(lk_cargs *a) {
 #undef CE_MAX_SHORT
 #undef CE_BLOCK
 #undef CE_RUN
+#undef CE_ROW_F
