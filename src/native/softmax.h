@@ -23,6 +23,7 @@
 #define CE_BLOCK CAT(ce_block, SSFX)
 #define CE_RUN CAT(run_softmax_ce, SSFX)
 #define CE_ROW_F CAT(ce_row_wide, SSFX)
+#define CE_TAIL_WIDE CAT(ce_tail_wide, SSFX)
 
 
 /* m = max(s) of row r, 0 if not finite (as the reference); flags a nan or +inf logit */
@@ -157,6 +158,63 @@ static inline unsigned CE_TAIL(const lk_cargs *a, Py_ssize_t r, double m, const 
     return active ? bad : 0u;
 }
 
+/* The rest of a wide row of targets (CE_TAIL's operations for K > LK_CE_SMALL, in fewer passes):
+ * the targets are checked and summed in one loop (a target outside [0, 1], or nan, makes the sum
+ * nan and the row check fail), dotted with the log-softmax in a second, and the gradient and
+ * Hessian written in one loop each, the smoothed target recomputed where it is needed instead
+ * of stored. One reduction per loop: with several, GCC keeps their lanes on the stack (a
+ * store-to-load chain per vector). The sums are not in NumPy's pairwise order: through exp and
+ * log the two paths agree to a few ulps, not bit for bit (tests/test_native.py). */
+static inline unsigned CE_TAIL_WIDE(const lk_cargs *a, Py_ssize_t r, double m, const double *restrict eb, double inv,
+                                    double lse, unsigned bad, double *out_value) {
+    const Py_ssize_t K = a->K;
+    const S *restrict s = (const S *)a->s + r * K;
+    const S *restrict y = (const S *)a->y + r * K;
+    const double W = a->w ? a->w[r] : 1.0;
+    const double ls = a->ls, keep = 1.0 - ls, add = ls / (double)K;
+    double row_sum = 0.0;
+    _Pragma("omp simd reduction(+:row_sum)")
+    for (Py_ssize_t k = 0; k < K; k++) {
+        double t = (double)y[k];
+        row_sum += (t >= 0.0 && t <= 1.0) ? t : (double)NAN;
+    }
+    if (!(fabs(row_sum - 1.0) <= a->row_tol)) bad |= LK_BAD;
+    const double ysum = ls == 0.0 ? row_sum : row_sum * keep + add * (double)K; /* sum(t (1 - ls) + ls / K) */
+    if (out_value) {
+        double acc = 0.0;
+        _Pragma("omp simd reduction(+:acc)")
+        for (Py_ssize_t k = 0; k < K; k++) {
+            double yk = (double)y[k] * keep + add;
+            double term = yk * (((double)s[k] - m) - lse);
+            acc += (yk == 0.0) ? 0.0 : term;
+        }
+        *out_value = (W == 0.0) ? 0.0 : W * -acc;
+    }
+    const double ws = W * a->scale;
+    S *restrict G = a->g ? (S *)a->g + r * K : NULL;
+    S *restrict H = a->h ? (S *)a->h + r * K : NULL;
+    const unsigned flags = (!a->aw || a->aw[r] != 0.0) ? bad : 0u; /* a zero sample weight exempts the row */
+    if (ws == 0.0) { /* and its targets, unchecked, may be anything: no 0 * nan */
+        if (G) memset(G, 0, (size_t)K * sizeof(S));
+        if (H) memset(H, 0, (size_t)K * sizeof(S));
+        return flags;
+    }
+    if (G) {
+        const double cq = ws * inv * ysum, cy = ws * keep, c0 = ws * add;
+        _Pragma("omp simd")
+        for (Py_ssize_t k = 0; k < K; k++) G[k] = (S)(eb[k] * cq - ((double)y[k] * cy + c0));
+    }
+    if (H) {
+        const double wy = ws * ysum;
+        _Pragma("omp simd")
+        for (Py_ssize_t k = 0; k < K; k++) {
+            double q = eb[k] * inv;
+            H[k] = (S)(q * (1.0 - q) * wy);
+        }
+    }
+    return flags;
+}
+
 /* One row, for wide rows: max, exp, sum and log of the row, then the tail. */
 static inline unsigned CE_ROW(const lk_cargs *a, Py_ssize_t r, double *sb, double *eb, double *yb, double *out_value) {
     const Py_ssize_t K = a->K;
@@ -164,8 +222,9 @@ static inline unsigned CE_ROW(const lk_cargs *a, Py_ssize_t r, double *sb, doubl
     unsigned bad = 0;
     const double m = CE_MAX(a, r, &bad);
     _Pragma("omp simd")
-    for (Py_ssize_t k = 0; k < K; k++) eb[k] = lk_exp_d((double)s[k] - m);
+    for (Py_ssize_t k = 0; k < K; k++) eb[k] = lk_exp_neg_d((double)s[k] - m);
     const double total = pw_sum(eb, K);
+    if (!a->labels) return CE_TAIL_WIDE(a, r, m, eb, 1.0 / total, lk_log_d(total), bad, out_value);
     return CE_TAIL(a, r, m, eb, 1.0 / total, lk_log_d(total), bad, sb, yb, out_value);
 }
 
@@ -253,7 +312,7 @@ static inline unsigned CE_BLOCK(const lk_cargs *a, Py_ssize_t r0, Py_ssize_t r1,
         for (Py_ssize_t k = 0; k < K; k++) eb[i * K + k] = (double)s[i * K + k] - ms[i];
     }
     _Pragma("omp simd")
-    for (Py_ssize_t j = 0; j < len; j++) eb[j] = lk_exp_d(eb[j]);
+    for (Py_ssize_t j = 0; j < len; j++) eb[j] = lk_exp_neg_d(eb[j]);
     /* a nan or +inf logit, and only those, makes the row's sum nan or +inf: the others give
      * exp(s - m) in [0, 1] (m the finite maximum, or 0 when all are -inf) */
     for (Py_ssize_t i = 0; i < nr; i++) {
@@ -345,3 +404,4 @@ static int CE_RUN(lk_cargs *a) {
 #undef CE_BLOCK
 #undef CE_RUN
 #undef CE_ROW_F
+#undef CE_TAIL_WIDE
