@@ -23,6 +23,8 @@
 #define CE_BLOCK CAT(ce_block, SSFX)
 #define CE_RUN CAT(run_softmax_ce, SSFX)
 #define CE_ROW_F CAT(ce_row_wide, SSFX)
+#define CE_ROW_FT CAT(ce_row_wide_targets, SSFX)
+#define CE_EXPS_F CAT(ce_exps_float, SSFX)
 #define CE_TAIL_WIDE CAT(ce_tail_wide, SSFX)
 
 
@@ -237,11 +239,10 @@ static inline unsigned CE_ROW(const lk_cargs *a, Py_ssize_t r, double *sb, doubl
  * 1 and q - 1 = (1 - S) / S is as accurate as S, a sum of positive terms each within an ulp.
  * (Target rows and smoothed labels can cancel at every class, where an ulp of e_k is too much:
  * CE_ROW computes them in double.) */
-static inline unsigned CE_ROW_F(const lk_cargs *a, Py_ssize_t r, float *restrict eb, double *out_value) {
-    const Py_ssize_t K = a->K;
-    const float *restrict s = (const float *)a->s + r * K;
-    const double W = a->w ? a->w[r] : 1.0;
-    unsigned bad = 0, b = 0;
+/* The float part of a wide float32 row: m = max(s) in float (exact; 0 if not finite), flagging a
+ * nan or +inf logit; e_k = exp(s_k - m) in float into eb; returns sum(e) accumulated in double. */
+static inline double CE_EXPS_F(const float *restrict s, Py_ssize_t K, float *restrict eb, unsigned *bad, float *m) {
+    unsigned b = 0;
     float mf = -INFINITY;
     _Pragma("omp simd reduction(max:mf) reduction(|:b)")
     for (Py_ssize_t k = 0; k < K; k++) {
@@ -249,7 +250,7 @@ static inline unsigned CE_ROW_F(const lk_cargs *a, Py_ssize_t r, float *restrict
         b |= ((x != x) | (x == INFINITY)) ? LK_BAD : 0u;
         mf = x > mf ? x : mf;
     }
-    bad |= b;
+    *bad |= b;
     mf = (mf - mf == 0.0f) ? mf : 0.0f;
     double total = 0.0;
     _Pragma("omp simd reduction(+:total)")
@@ -258,6 +259,17 @@ static inline unsigned CE_ROW_F(const lk_cargs *a, Py_ssize_t r, float *restrict
         eb[k] = e;
         total += (double)e;
     }
+    *m = mf;
+    return total;
+}
+
+static inline unsigned CE_ROW_F(const lk_cargs *a, Py_ssize_t r, float *restrict eb, double *out_value) {
+    const Py_ssize_t K = a->K;
+    const float *restrict s = (const float *)a->s + r * K;
+    const double W = a->w ? a->w[r] : 1.0;
+    unsigned bad = 0;
+    float mf;
+    const double total = CE_EXPS_F(s, K, eb, &bad, &mf);
     const double m = (double)mf, inv = 1.0 / total;
 
     Py_ssize_t label = (Py_ssize_t)a->labels[r];
@@ -294,6 +306,79 @@ static inline unsigned CE_ROW_F(const lk_cargs *a, Py_ssize_t r, float *restrict
     }
     const int active = (!a->aw || a->aw[r] != 0.0) && !(a->has_ignore && a->labels[r] == a->ignore_index);
     return active ? bad : 0u;
+}
+#endif
+
+#ifdef LK_FLOAT_STORAGE
+/* A wide float32 row of targets: float exps as in CE_ROW_F, the rest in double (CE_TAIL_WIDE's
+ * passes). The gradient ws (q_k ysum - y_k) can cancel at every class, where the float e_k's ulp
+ * would show: it is at most ws q_max ysum 2^-23 (q <= q_max = 1 / S, e <= 1), so a row whose
+ * largest gradient is under half of ws q_max ysum (a near-perfect prediction) is computed again
+ * in double by CE_ROW: every float32 gradient stays within a few ulps of its row's largest. */
+static inline unsigned CE_ROW_FT(const lk_cargs *a, Py_ssize_t r, double *sb, double *eb, double *yb,
+                                 double *out_value) {
+    const Py_ssize_t K = a->K;
+    const float *restrict s = (const float *)a->s + r * K;
+    const float *restrict y = (const float *)a->y + r * K;
+    float *restrict ef = (float *)sb;
+    unsigned bad = 0;
+    float mf;
+    const double total = CE_EXPS_F(s, K, ef, &bad, &mf);
+    const double inv = 1.0 / total, lse = lk_log_d(total);
+    const double W = a->w ? a->w[r] : 1.0;
+    const double ls = a->ls, keep = 1.0 - ls, add = ls / (double)K;
+    double row_sum = 0.0;
+    _Pragma("omp simd reduction(+:row_sum)")
+    for (Py_ssize_t k = 0; k < K; k++) {
+        double t = (double)y[k];
+        row_sum += (t >= 0.0 && t <= 1.0) ? t : (double)NAN;
+    }
+    if (!(fabs(row_sum - 1.0) <= a->row_tol)) bad |= LK_BAD;
+    const unsigned flags = (!a->aw || a->aw[r] != 0.0) ? bad : 0u; /* a zero sample weight exempts the row */
+    const double ysum = ls == 0.0 ? row_sum : row_sum * keep + add * (double)K; /* sum(t (1 - ls) + ls / K) */
+    const double ws = W * a->scale;
+    float *restrict G = a->g ? (float *)a->g + r * K : NULL;
+    float *restrict H = a->h ? (float *)a->h + r * K : NULL;
+    if (ws == 0.0) { /* and its targets, unchecked, may be anything: no 0 * nan */
+        if (G) memset(G, 0, (size_t)K * sizeof(float));
+        if (H) memset(H, 0, (size_t)K * sizeof(float));
+        if (out_value) *out_value = 0.0;
+        return flags;
+    }
+    if (G) {
+        const double cq = ws * inv * ysum, cy = ws * keep, c0 = ws * add;
+        _Pragma("omp simd")
+        for (Py_ssize_t k = 0; k < K; k++) G[k] = (float)((double)ef[k] * cq - ((double)y[k] * cy + c0));
+        float gmax = 0.0f;
+        _Pragma("omp simd reduction(max:gmax)")
+        for (Py_ssize_t k = 0; k < K; k++) {
+            float g = __builtin_fabsf(G[k]);
+            gmax = g > gmax ? g : gmax;
+        }
+        if (!(fabs(cq) <= 2.0 * (double)gmax)) return CE_ROW(a, r, sb, eb, yb, out_value) | flags;
+    }
+    if (out_value) {
+        /* -sum_k y_k ((s_k - m) - lse) = sum_k y_k (m - s_k) + lse ysum: terms >= 0, nothing cancels,
+         * so the products can be taken in float (within an ulp each; summed in double) */
+        const float keepf = (float)keep, addf = (float)add;
+        double acc = 0.0;
+        _Pragma("omp simd reduction(+:acc)")
+        for (Py_ssize_t k = 0; k < K; k++) {
+            float yk = y[k] * keepf + addf;
+            float term = yk * (mf - s[k]);
+            acc += (double)(yk == 0.0f ? 0.0f : term);
+        }
+        *out_value = W * (acc + lse * ysum);
+    }
+    if (H) {
+        const double wy = ws * ysum;
+        _Pragma("omp simd")
+        for (Py_ssize_t k = 0; k < K; k++) {
+            double q = (double)ef[k] * inv;
+            H[k] = (float)(q * (1.0 - q) * wy);
+        }
+    }
+    return flags;
 }
 #endif
 
@@ -382,6 +467,8 @@ static int CE_RUN(lk_cargs *a) {
 #ifdef LK_FLOAT_STORAGE
                         if (a->labels && a->ls == 0.0)
                             flags |= CE_ROW_F(a, r, (float *)eb, need_value ? &v : NULL);
+                        else if (!a->labels)
+                            flags |= CE_ROW_FT(a, r, sb, eb, yb, need_value ? &v : NULL);
                         else
 #endif
                         flags |= CE_ROW(a, r, sb, eb, yb, need_value ? &v : NULL);
@@ -404,4 +491,6 @@ static int CE_RUN(lk_cargs *a) {
 #undef CE_BLOCK
 #undef CE_RUN
 #undef CE_ROW_F
+#undef CE_ROW_FT
+#undef CE_EXPS_F
 #undef CE_TAIL_WIDE
