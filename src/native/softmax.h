@@ -26,6 +26,7 @@
 #define CE_ROW_FT CAT(ce_row_wide_targets, SSFX)
 #define CE_EXPS_F CAT(ce_exps_float, SSFX)
 #define CE_TAIL_WIDE CAT(ce_tail_wide, SSFX)
+#define CE_YSUM CAT(ce_ysum, SSFX)
 
 
 /* m = max(s) of row r, 0 if not finite (as the reference); flags a nan or +inf logit */
@@ -160,6 +161,20 @@ static inline unsigned CE_TAIL(const lk_cargs *a, Py_ssize_t r, double m, const 
     return active ? bad : 0u;
 }
 
+/* sum_k y_k of a wide target row, smoothed: sum(t (1 - ls) + ls / K); flags a target outside
+ * [0, 1] or nan (it makes the row's sum nan) and a row sum off 1 by more than row_tol. */
+static inline double CE_YSUM(const lk_cargs *a, const S *restrict y, unsigned *bad) {
+    const Py_ssize_t K = a->K;
+    double row_sum = 0.0;
+    _Pragma("omp simd reduction(+:row_sum)")
+    for (Py_ssize_t k = 0; k < K; k++) {
+        double t = (double)y[k];
+        row_sum += (t >= 0.0 && t <= 1.0) ? t : (double)NAN;
+    }
+    if (!(fabs(row_sum - 1.0) <= a->row_tol)) *bad |= LK_BAD;
+    return a->ls == 0.0 ? row_sum : row_sum * (1.0 - a->ls) + (a->ls / (double)K) * (double)K;
+}
+
 /* The rest of a wide row of targets (CE_TAIL's operations for K > LK_CE_SMALL, in fewer passes):
  * the targets are checked and summed in one loop (a target outside [0, 1], or nan, makes the sum
  * nan and the row check fail), dotted with the log-softmax in a second, and the gradient and
@@ -174,14 +189,7 @@ static inline unsigned CE_TAIL_WIDE(const lk_cargs *a, Py_ssize_t r, double m, c
     const S *restrict y = (const S *)a->y + r * K;
     const double W = a->w ? a->w[r] : 1.0;
     const double ls = a->ls, keep = 1.0 - ls, add = ls / (double)K;
-    double row_sum = 0.0;
-    _Pragma("omp simd reduction(+:row_sum)")
-    for (Py_ssize_t k = 0; k < K; k++) {
-        double t = (double)y[k];
-        row_sum += (t >= 0.0 && t <= 1.0) ? t : (double)NAN;
-    }
-    if (!(fabs(row_sum - 1.0) <= a->row_tol)) bad |= LK_BAD;
-    const double ysum = ls == 0.0 ? row_sum : row_sum * keep + add * (double)K; /* sum(t (1 - ls) + ls / K) */
+    const double ysum = CE_YSUM(a, y, &bad);
     if (out_value) {
         double acc = 0.0;
         _Pragma("omp simd reduction(+:acc)")
@@ -327,15 +335,8 @@ static inline unsigned CE_ROW_FT(const lk_cargs *a, Py_ssize_t r, double *sb, do
     const double inv = 1.0 / total, lse = lk_log_d(total);
     const double W = a->w ? a->w[r] : 1.0;
     const double ls = a->ls, keep = 1.0 - ls, add = ls / (double)K;
-    double row_sum = 0.0;
-    _Pragma("omp simd reduction(+:row_sum)")
-    for (Py_ssize_t k = 0; k < K; k++) {
-        double t = (double)y[k];
-        row_sum += (t >= 0.0 && t <= 1.0) ? t : (double)NAN;
-    }
-    if (!(fabs(row_sum - 1.0) <= a->row_tol)) bad |= LK_BAD;
+    const double ysum = CE_YSUM(a, y, &bad);
     const unsigned flags = (!a->aw || a->aw[r] != 0.0) ? bad : 0u; /* a zero sample weight exempts the row */
-    const double ysum = ls == 0.0 ? row_sum : row_sum * keep + add * (double)K; /* sum(t (1 - ls) + ls / K) */
     const double ws = W * a->scale;
     float *restrict G = a->g ? (float *)a->g + r * K : NULL;
     float *restrict H = a->h ? (float *)a->h + r * K : NULL;
@@ -494,3 +495,4 @@ static int CE_RUN(lk_cargs *a) {
 #undef CE_ROW_FT
 #undef CE_EXPS_F
 #undef CE_TAIL_WIDE
+#undef CE_YSUM
