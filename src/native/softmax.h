@@ -69,7 +69,7 @@ static inline double CE_MAX_SHORT(const S *restrict s, Py_ssize_t K) {
 }
 
 /* The rest of row r, given m, e = exp(s - m) (eb), inv = 1 / sum(e) and lse = log(sum(e)). */
-static inline unsigned CE_TAIL(const lk_cargs *a, Py_ssize_t r, double m, const double *restrict eb, double inv,
+static inline __attribute__((always_inline)) unsigned CE_TAIL(const lk_cargs *a, Py_ssize_t r, double m, const double *restrict eb, double inv,
                                double lse, unsigned bad, double *sb, double *yb, double *out_value) {
     const Py_ssize_t K = a->K;
     const S *restrict s = (const S *)a->s + r * K;
