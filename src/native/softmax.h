@@ -28,7 +28,6 @@
 #define CE_TAIL_WIDE CAT(ce_tail_wide, SSFX)
 #define CE_YSUM CAT(ce_ysum, SSFX)
 
-
 /* m = max(s) of row r, 0 if not finite (as the reference); flags a nan or +inf logit */
 static inline double CE_MAX(const lk_cargs *a, Py_ssize_t r, unsigned *bad) {
     const Py_ssize_t K = a->K;
@@ -69,8 +68,12 @@ static inline double CE_MAX_SHORT(const S *restrict s, Py_ssize_t K) {
 }
 
 /* The rest of row r, given m, e = exp(s - m) (eb), inv = 1 / sum(e) and lse = log(sum(e)). */
-static inline __attribute__((always_inline)) unsigned CE_TAIL(const lk_cargs *a, Py_ssize_t r, double m, const double *restrict eb, double inv,
-                               double lse, unsigned bad, double *sb, double *yb, double *out_value) {
+/* always_inline: without it GCC stops inlining it into CE_BLOCK once CE_ROW has a second tail,
+ * and short target rows lose 20-25% */
+static inline __attribute__((always_inline)) unsigned CE_TAIL(const lk_cargs *a, Py_ssize_t r, double m,
+                                                              const double *restrict eb, double inv, double lse,
+                                                              unsigned bad, double *sb, double *yb,
+                                                              double *out_value) {
     const Py_ssize_t K = a->K;
     const S *restrict s = (const S *)a->s + r * K;
     const double W = a->w ? a->w[r] : 1.0;
@@ -239,14 +242,6 @@ static inline unsigned CE_ROW(const lk_cargs *a, Py_ssize_t r, double *sb, doubl
 }
 
 #ifdef LK_FLOAT_STORAGE
-/* A wide float32 row with an integer label and no smoothing (the language-model case): the same
- * quantities as CE_ROW + CE_TAIL, in float where nothing cancels. The maximum and its check run in
- * float (exact); exp(s - m) in float (lk_exp_neg_f, within an ulp: the exps are most of the pass)
- * into a float buffer, summed in double in the same loop; the gradient q_k = e_k / S in float.
- * At the label, q - 1 cancels as q -> 1, but then the label holds the maximum, its e is exactly
- * 1 and q - 1 = (1 - S) / S is as accurate as S, a sum of positive terms each within an ulp.
- * (Target rows and smoothed labels can cancel at every class, where an ulp of e_k is too much:
- * CE_ROW computes them in double.) */
 /* The float part of a wide float32 row: m = max(s) in float (exact; 0 if not finite), flagging a
  * nan or +inf logit; e_k = exp(s_k - m) in float into eb; returns sum(e) accumulated in double. */
 static inline double CE_EXPS_F(const float *restrict s, Py_ssize_t K, float *restrict eb, unsigned *bad, float *m) {
@@ -271,6 +266,12 @@ static inline double CE_EXPS_F(const float *restrict s, Py_ssize_t K, float *res
     return total;
 }
 
+/* A wide float32 row with an integer label and no smoothing (the language-model case): the same
+ * quantities as CE_ROW + CE_TAIL, in float where nothing cancels: exps by CE_EXPS_F, the gradient
+ * q_k = e_k / S in float. At the label, q - 1 cancels as q -> 1, but then the label holds the
+ * maximum, its e is exactly 1 and q - 1 = (1 - S) / S is as accurate as S, a sum of positive
+ * terms each within an ulp. (Target rows can cancel at every class: CE_ROW_FT; smoothed labels
+ * too, and CE_ROW computes them in double.) */
 static inline unsigned CE_ROW_F(const lk_cargs *a, Py_ssize_t r, float *restrict eb, double *out_value) {
     const Py_ssize_t K = a->K;
     const float *restrict s = (const float *)a->s + r * K;
@@ -315,9 +316,7 @@ static inline unsigned CE_ROW_F(const lk_cargs *a, Py_ssize_t r, float *restrict
     const int active = (!a->aw || a->aw[r] != 0.0) && !(a->has_ignore && a->labels[r] == a->ignore_index);
     return active ? bad : 0u;
 }
-#endif
 
-#ifdef LK_FLOAT_STORAGE
 /* A wide float32 row of targets: float exps as in CE_ROW_F, the rest in double (CE_TAIL_WIDE's
  * passes). The gradient ws (q_k ysum - y_k) can cancel at every class, where the float e_k's ulp
  * would show: it is at most ws q_max ysum 2^-23 (q <= q_max = 1 / S, e <= 1), so a row whose
