@@ -297,12 +297,11 @@ static inline unsigned CE_ROW_F(const lk_cargs *a, Py_ssize_t r, float *restrict
         if (G) memset(G, 0, (size_t)K * sizeof(float));
         if (H) memset(H, 0, (size_t)K * sizeof(float));
     } else {
-        const double q_label = (double)eb[label] * inv;
         if (G) {
             const float c = (float)(inv * ws); /* two roundings: within 1.5 ulp of ws q_k */
             _Pragma("omp simd")
             for (Py_ssize_t k = 0; k < K; k++) G[k] = eb[k] * c;
-            G[label] = (float)(ws * (q_label - 1.0));
+            G[label] = (float)(ws * ((double)eb[label] * inv - 1.0));
         }
         if (H) {
             _Pragma("omp simd")
@@ -310,7 +309,6 @@ static inline unsigned CE_ROW_F(const lk_cargs *a, Py_ssize_t r, float *restrict
                 double q = (double)eb[k] * inv;
                 H[k] = (float)(ws * (q * (1.0 - q)));
             }
-            H[label] = (float)(ws * (q_label * (1.0 - q_label)));
         }
     }
     const int active = (!a->aw || a->aw[r] != 0.0) && !(a->has_ignore && a->labels[r] == a->ignore_index);

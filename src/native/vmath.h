@@ -234,6 +234,24 @@ LK_INLINE float lk_split_f(float x)
 
 /* -------------------------------------------------------------- exp ------- */
 
+/* m * 2^k for exp: k = kd, ki its bits after the 1.5*2^52 shift. 2^k = 2^k1 * 2^k2, both
+ * normal for k in [-1075, 1024], so that overflow and gradual underflow come out right. */
+LK_INLINE double lk_scale_d(double m, double kd, uint64_t ki)
+{
+    uint64_t k1 = lk_asu64(LK_FMA(kd, 0.5, LK_SHIFT_D));
+    double s1 = lk_asf64((k1 << 52) + 0x3FF0000000000000ull);
+    double s2 = lk_asf64(((ki - k1) << 52) + 0x3FF0000000000000ull);
+    return (m * s1) * s2;
+}
+
+/* m * 2^k in float, k = ki, as two normal factors */
+LK_INLINE float lk_scale_f(float m, int32_t ki)
+{
+    int32_t k1 = ki >> 1;
+    int32_t k2 = ki - k1;
+    return (m * lk_asf32((uint32_t)(k1 + 127) << 23)) * lk_asf32((uint32_t)(k2 + 127) << 23);
+}
+
 LK_INLINE double lk_exp_d(double x)
 {
     /* clamp (nan passes: comparisons with nan are false); exp(709.8) overflows,
@@ -249,11 +267,7 @@ LK_INLINE double lk_exp_d(double x)
     double t1 = 1.0 + rh;
     double e1 = (1.0 - t1) + rh; /* Fast2Sum: |rh| < 1 */
     double m = t1 + (e1 + lo);
-    /* 2^k = 2^k1 * 2^k2, both normal for k in [-1075, 1024] */
-    uint64_t k1 = lk_asu64(LK_FMA(kd, 0.5, LK_SHIFT_D));
-    double s1 = lk_asf64((k1 << 52) + 0x3FF0000000000000ull);
-    double s2 = lk_asf64(((ki - k1) << 52) + 0x3FF0000000000000ull);
-    return (m * s1) * s2;
+    return lk_scale_d(m, kd, ki);
 }
 
 LK_INLINE float lk_exp_f(float x)
@@ -268,11 +282,7 @@ LK_INLINE float lk_exp_f(float x)
     float t1 = 1.0f + rh;
     float e1 = (1.0f - t1) + rh;
     float m = t1 + (e1 + lo);
-    int32_t k1 = ki >> 1;
-    int32_t k2 = ki - k1;
-    float s1 = lk_asf32((uint32_t)(k1 + 127) << 23);
-    float s2 = lk_asf32((uint32_t)(k2 + 127) << 23);
-    return (m * s1) * s2;
+    return lk_scale_f(m, ki);
 }
 
 /* exp(x) for x <= 0 in double, the same lean form as lk_exp_neg_f below (no overflow clamp; the
@@ -288,10 +298,7 @@ LK_INLINE double lk_exp_neg_d(double x)
     double r = LK_FMA(-kd, LK_LN2_1_D, xc); /* exact */
     r = LK_FMA(-kd, LK_LN2_2_D, r);
     double m = 1.0 + LK_FMA(r * r, LK_FMA(r, lk_exppoly_d(r), 0.5), r);
-    uint64_t k1 = lk_asu64(LK_FMA(kd, 0.5, LK_SHIFT_D));
-    double s1 = lk_asf64((k1 << 52) + 0x3FF0000000000000ull);
-    double s2 = lk_asf64(((ki - k1) << 52) + 0x3FF0000000000000ull);
-    return (m * s1) * s2;
+    return lk_scale_d(m, kd, ki);
 }
 
 /* exp(x) for x <= 0 (-inf gives 0; nan an unspecified value): the softmax's exp(s - max s).
@@ -309,9 +316,7 @@ LK_INLINE float lk_exp_neg_f(float x)
     float r = LK_FMAF(-kf, LK_LN2_1_F, xc);          /* exact */
     r = LK_FMAF(-kf, LK_LN2_2_F, r);
     float m = 1.0f + LK_FMAF(r * r, LK_FMAF(r, lk_exppoly_f(r), 0.5f), r);
-    int32_t k1 = ki >> 1;
-    int32_t k2 = ki - k1;
-    return (m * lk_asf32((uint32_t)(k1 + 127) << 23)) * lk_asf32((uint32_t)(k2 + 127) << 23);
+    return lk_scale_f(m, ki);
 }
 
 /* ------------------------------------------------------------ expm1 ------- */
