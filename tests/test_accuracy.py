@@ -7,6 +7,8 @@ difference between them (tests/test_native.py) is never an error of either.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 from mpmath import mp
@@ -123,3 +125,61 @@ def test_float32_native_results_are_accurate(name):
         scale = np.max(np.abs(exact))
         err = np.max(np.abs(got.astype(np.float64) - exact)) / float(np.spacing(np.float32(scale)))
         assert err <= ULPS32, f"{name} float32 derivative {order}: {err:.1f} ulps (normwise) from exact"
+
+
+@pytest.mark.parametrize("path", ["native", "reference"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_log_cosh_elementwise_at_its_switches_and_extremes(dtype, path):
+    """Each value, tanh and sech^2 of log-cosh within a few ulps of exact *elementwise* (not
+    normwise): residuals from subnormal to 1e30, both sides of the kernels' switch at |r| = 0.8
+    and the reference's at 1, where exp(-|r|) underflows, and infinite residuals."""
+    if path == "native" and _fast.native() is None:
+        pytest.skip("native kernels not built")
+    info = np.finfo(dtype)
+    mags = [
+        float(info.smallest_subnormal),
+        float(info.tiny),
+        1e-30,
+        1e-8,
+        1e-3,
+        0.3,
+        0.79999,
+        0.8,
+        0.80001,
+        0.99999,
+        1.0,
+        1.00001,
+        np.log(2),
+        5.0,
+        20.0,
+        44.0,
+        88.0,
+        300.0,
+        1e30,
+    ]
+    mags += list(np.linspace(0.7, 0.9, 41)) + list(np.geomspace(1e-6, 60.0, 200))
+    r = np.array(mags + [-m for m in mags], dtype=dtype)
+    r = r[np.isfinite(r)]
+    y = np.zeros_like(r)
+    loss = lk.get("log_cosh")
+    exact = [
+        # log1p(2 sinh(x/2)^2), not log(cosh x): cosh(1e-30) = 1 + 5e-61 is beyond 50 digits
+        [float(mp.log1p(2 * mp.sinh(mp.mpf(float(x)) / 2) ** 2)) for x in r],
+        [float(mp.tanh(mp.mpf(float(x)))) for x in r],
+        [float(mp.sech(mp.mpf(float(x))) ** 2) for x in r],
+    ]
+    for call, want, ulps in zip((loss.__call__, loss.gradient, loss.hessian), exact, (3, 4, 5), strict=True):
+        with _fast.reference_path() if path == "reference" else contextlib.nullcontext():
+            got = call(y, r, reduction="none")
+        want = np.array(want)
+        tol = ulps * np.spacing(np.abs(want).astype(dtype)).astype(np.float64)
+        err = np.abs(got.astype(np.float64) - want)
+        bad = err > tol
+        assert not bad.any(), f"{call.__name__} at r = {r[bad][:4]}: {err[bad][:4] / tol[bad][:4] * ulps} ulps"
+    inf = np.array([np.inf, -np.inf], dtype=dtype)
+    zero = np.zeros_like(inf)
+    with _fast.reference_path() if path == "reference" else contextlib.nullcontext():
+        got = [call(zero, inf, reduction="none") for call in (loss.__call__, loss.gradient, loss.hessian)]
+    np.testing.assert_array_equal(got[0], [np.inf, np.inf])
+    np.testing.assert_array_equal(got[1], [1.0, -1.0])
+    np.testing.assert_array_equal(got[2], [0.0, 0.0])

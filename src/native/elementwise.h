@@ -46,7 +46,8 @@
     {                                                                                     \
         CT y_ = (CT)Y[i], f_ = (CT)F[i], l_, g_, h_;                                      \
         CT pre_ = CAT(HAS_PRE_##OPNAME, CS) ? E[i - i0] : (CT)0;                          \
-        CAT(op_##OPNAME, CS)(y_, f_, pre_, P, &l_, &g_, &h_);                             \
+        CT pre2_ = (CAT(HAS_PRE_##OPNAME, CS) == 2) ? E2[i - i0] : (CT)0;                 \
+        CAT(op_##OPNAME, CS)(y_, f_, pre_, pre2_, P, &l_, &g_, &h_);                      \
         unsigned fl_ = CAT(check_##CHECKNAME, CS)(y_, f_);                                \
         if (WEIGHTED) {                                                                   \
             CT w_ = (CT)W[i];                                                             \
@@ -91,11 +92,11 @@
             /* the float32 loops scalar ("no vectype") */                                           \
             CT P[LK_MAX_PARAMS];                                                                    \
             for (int k_ = 0; k_ < LK_MAX_PARAMS; k_++) P[k_] = (CT)PP[k_];                          \
-            CT E[LK_BLOCK]; /* the first stage of the block (ops.h: PRE) */                        \
+            CT E[LK_BLOCK], E2[LK_BLOCK]; /* the first stage of the block (ops.h: PRE) */          \
             if (CAT(HAS_PRE_##OPNAME, CS)) {                                                        \
                 _Pragma("omp simd")                                                                 \
                 for (Py_ssize_t i = i0; i < i1; i++)                                                \
-                    E[i - i0] = CAT(pre_##OPNAME, CS)((CT)Y[i], (CT)F[i], P);                       \
+                    E[i - i0] = CAT(pre_##OPNAME, CS)((CT)Y[i], (CT)F[i], P, &E2[i - i0]);          \
             }                                                                                       \
             _Pragma("omp simd reduction(|:flags_b)")                                                \
             for (Py_ssize_t i = i0; i < i1; i++) ELEM_BODY(OPNAME, CHECKNAME, MODE, WEIGHTED, CT, CS) \

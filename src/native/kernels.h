@@ -18,9 +18,13 @@
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #define EXP lk_exp_d
+#define EXP_NEG lk_exp_neg_d /* x <= 0 only */
+#define EXPM1_EXP_NEG lk_expm1_exp_neg_d /* x <= 0 only */
 #define EXPM1 lk_expm1_d
 #define LOG lk_log_d
 #define LOG1P lk_log1p_d
+#define LOG1P_SMALL lk_log1p_small_d /* 0 <= x < sqrt(2) - 1 only */
+#define LOG1P_UNIT lk_log1p_unit_d   /* 0 <= x <= 1 only */
 /* _stable.hypot1: the same operations */
 #define HYPOT1(a) ((a) > 0x1p60 ? (a) : __builtin_sqrt(((a) > 0x1p60 ? 0.0 : (a)) * ((a) > 0x1p60 ? 0.0 : (a)) + 1.0))
 #include "ops.h"
@@ -33,9 +37,13 @@
 #define ABS(x) __builtin_fabsf(x)
 #define SQRT(x) __builtin_sqrtf(x)
 #define EXP lk_exp_f
+#define EXP_NEG lk_exp_neg_f
+#define EXPM1_EXP_NEG lk_expm1_exp_neg_f
 #define EXPM1 lk_expm1_f
 #define LOG lk_log_f
 #define LOG1P lk_log1p_f
+#define LOG1P_SMALL lk_log1p_small_f
+#define LOG1P_UNIT lk_log1p_unit_f
 #define HYPOT1(a) ((a) > 0x1p30f ? (a) : __builtin_sqrtf(((a) > 0x1p30f ? 0.0f : (a)) * ((a) > 0x1p30f ? 0.0f : (a)) + 1.0f))
 #include "ops.h"
 #define T double /* softmax.h computes in double */

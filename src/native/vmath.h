@@ -9,6 +9,8 @@
  *   double lk_expm1_d(double x);  float lk_expm1_f(float x);
  *   double lk_log_d(double x);    float lk_log_f(float x);
  *   double lk_log1p_d(double x);  float lk_log1p_f(float x);
+ *   x <= 0 only: lk_exp_neg_d/_f (exp), lk_expm1_exp_neg_d/_f (expm1 and exp at once)
+ *   0 <= x < sqrt(2) - 1 only: lk_log1p_small_d/_f;  0 <= x <= 1 only: lk_log1p_unit_d/_f
  *
  * Accuracy (measured, benchmarks/vmath/README.md; with and without FMA): max error
  * 0.66 ulp where the result is normal, 0.77 ulp for exp's subnormal results (the
@@ -288,7 +290,7 @@ LK_INLINE float lk_exp_f(float x)
 /* exp(x) for x <= 0 in double, the same lean form as lk_exp_neg_f below (no overflow clamp; the
  * reduction's low part and the rounding of 1 + r not carried; lk_exp_d's polynomial): within
  * 0.99 ulp where the result is normal (measured on 10^8 random inputs against expl:
- * benchmarks/vmath/check_exp_neg.c). */
+ * benchmarks/vmath/check_lean.c). */
 LK_INLINE double lk_exp_neg_d(double x)
 {
     double xc = x < -745.2 ? -745.2 : x;
@@ -305,7 +307,7 @@ LK_INLINE double lk_exp_neg_d(double x)
  * Leaner than lk_exp_f, about 24 operations instead of 35: no overflow clamp, and neither the
  * reduction's low part nor the rounding of 1 + r is carried. Within 0.99 ulp where the result is
  * normal (0.98 measured on every float in [-104, 0], with and without FMA:
- * benchmarks/vmath/check_exp_neg.c), 0.75 ulp where it is subnormal (gradual
+ * benchmarks/vmath/check_lean.c), 0.75 ulp where it is subnormal (gradual
  * underflow kept). */
 LK_INLINE float lk_exp_neg_f(float x)
 {
@@ -384,6 +386,70 @@ LK_INLINE float lk_expm1_f(float x)
     float e2 = (s1 - s2) + w;
     float lo = LK_FMAF(T, LK_FMAF(rl, rh, rl) + ql, (e1 + e2) + ul);
     float res = (s2 + lo) * F;
+    return x == 0.0f ? x : res;
+}
+
+/* expm1(x) and exp(x) for x <= 0 from one reduction and one polynomial (log-cosh needs both, of
+ * -|r|): returns expm1(x), summed as in lk_expm1_d, and sets *e = exp(x), as lk_exp_d (1 + r with
+ * Fast2Sum, 2^k in two factors). For k < -60 (x < -41.9) 2^k is held at 2^-60 in the expm1 part,
+ * which rounds to -1 there either way. -inf gives -1 and 0. About two thirds of the operations of
+ * the two functions called one after the other. Accuracy: benchmarks/vmath/check_lean.c. */
+LK_INLINE double lk_expm1_exp_neg_d(double x, double *e)
+{
+    double xc = x < -745.2 ? -745.2 : x;
+    uint64_t ki;
+    double rh, rl;
+    double kd = lk_exp_reduce_d(xc, &ki, &rh, &rl);
+    double ah = lk_split_d(rh);
+    double qh = 0.5 * ah * ah;
+    double ql = LK_FMA(0.5 * (rh - ah), rh + ah, rh * rh * rh * lk_exppoly_d(rh));
+    double lo0 = LK_FMA(rl, rh, rl) + ql; /* e^(rh + rl) = 1 + rh + qh + lo0 */
+    double t1 = 1.0 + rh;
+    double c1 = (1.0 - t1) + rh;
+    *e = lk_scale_d(t1 + (c1 + (qh + lo0)), kd, ki);
+    double kc = kd < -60.0 ? -60.0 : kd;
+    double T = lk_asf64((lk_asu64(kc + LK_SHIFT_D) << 52) + 0x3FF0000000000000ull);
+    double uh = T - 1.0; /* T - 1 = uh + ul exactly (2Sum) */
+    double bb = uh - T;
+    double aa = uh - bb;
+    double ul = (T - aa) + (-1.0 - bb);
+    double v = T * rh;
+    double s1 = uh + v;
+    double e1 = (uh - s1) + v;
+    double w = T * qh;
+    double s2 = s1 + w;
+    double e2 = (s1 - s2) + w;
+    double res = s2 + LK_FMA(T, lo0, (e1 + e2) + ul);
+    return x == 0.0 ? x : res;
+}
+
+/* float: as above, 2^k held at 2^-40 in the expm1 part (x < -27.7) */
+LK_INLINE float lk_expm1_exp_neg_f(float x, float *e)
+{
+    float xc = x < -104.0f ? -104.0f : x;
+    int32_t ki;
+    float rh, rl;
+    lk_exp_reduce_f(xc, &ki, &rh, &rl);
+    float ah = lk_split_f(rh);
+    float qh = 0.5f * ah * ah;
+    float ql = LK_FMAF(0.5f * (rh - ah), rh + ah, rh * rh * rh * lk_exppoly_f(rh));
+    float lo0 = LK_FMAF(rl, rh, rl) + ql;
+    float t1 = 1.0f + rh;
+    float c1 = (1.0f - t1) + rh;
+    *e = lk_scale_f(t1 + (c1 + (qh + lo0)), ki);
+    int32_t kc = ki < -40 ? -40 : ki;
+    float T = lk_asf32((uint32_t)(kc + 127) << 23);
+    float uh = T - 1.0f;
+    float bb = uh - T;
+    float aa = uh - bb;
+    float ul = (T - aa) + (-1.0f - bb);
+    float v = T * rh;
+    float s1 = uh + v;
+    float e1 = (uh - s1) + v;
+    float w = T * qh;
+    float s2 = s1 + w;
+    float e2 = (s1 - s2) + w;
+    float res = s2 + LK_FMAF(T, lo0, (e1 + e2) + ul);
     return x == 0.0f ? x : res;
 }
 
@@ -471,6 +537,44 @@ LK_INLINE float lk_log_f(float x)
 
 /* ------------------------------------------------------------ log1p ------- */
 
+/* log(2^k (1 + f + flo)) for 1 + f in [sqrt(1/2), sqrt(2)), flo the rounding error carried
+ * from 1 + x (lk_log1p_d and its restricted variants) */
+LK_INLINE double lk_log1p_reduced_d(double f, double flo, double kd)
+{
+    double s = f / (2.0 + f);
+    double tail = lk_logtail_d(s, 0.5 * f * f);
+    /* log(1 + f + flo) - log(1 + f) = flo / (1 + f) = flo (1 - s) / (1 + s) */
+    double c = flo - 2.0 * flo * s * (1.0 - s);
+    double fh = lk_split_d(f);
+    double hh = 0.5 * fh * fh;
+    double hl = 0.5 * (f - fh) * (f + fh);
+    double a = kd * LK_LN2_1_D;
+    double hi = a + f;
+    double e1 = (a - hi) + f;
+    double hi2 = hi - hh;
+    double e2 = (hi - hi2) - hh;
+    double lo = ((LK_FMA(kd, LK_LN2_2_D, e1 + e2) + c) - hl) + tail;
+    return hi2 + lo;
+}
+
+LK_INLINE float lk_log1p_reduced_f(float f, float flo, float kf)
+{
+    float s = f / (2.0f + f);
+    float tail = lk_logtail_f(s, 0.5f * f * f);
+    float c = flo - 2.0f * flo * s * (1.0f - s);
+    float fh = lk_split_f(f);
+    float hh = 0.5f * fh * fh;
+    float hl = 0.5f * (f - fh) * (f + fh);
+    float a = kf * LK_LN2_1_F;
+    float hi = a + f;
+    float e1 = (a - hi) + f;
+    float hi2 = hi - hh;
+    float e2 = (hi - hi2) - hh;
+    float lo = ((LK_FMAF(kf, LK_LN2_2_F, e1 + e2) + c) - hl) + tail;
+    return hi2 + lo;
+}
+
+
 LK_INLINE double lk_log1p_d(double x)
 {
     double u = 1.0 + x;
@@ -488,20 +592,7 @@ LK_INLINE double lk_log1p_d(double x)
     double sk = lk_asf64(0x7FE0000000000000ull - (kb << 52));
     double f = kd == 0.0 ? x : m - 1.0;
     double flo = (kd == 0.0 || u > 0x1p1000) ? 0.0 : e * sk;
-    double s = f / (2.0 + f);
-    double tail = lk_logtail_d(s, 0.5 * f * f);
-    /* log(1 + f + flo) - log(1 + f) = flo / (1 + f) = flo (1 - s) / (1 + s) */
-    double c = flo - 2.0 * flo * s * (1.0 - s);
-    double fh = lk_split_d(f);
-    double hh = 0.5 * fh * fh;
-    double hl = 0.5 * (f - fh) * (f + fh);
-    double a = kd * LK_LN2_1_D;
-    double hi = a + f;
-    double e1 = (a - hi) + f;
-    double hi2 = hi - hh;
-    double e2 = (hi - hi2) - hh;
-    double lo = ((LK_FMA(kd, LK_LN2_2_D, e1 + e2) + c) - hl) + tail;
-    double res = hi2 + lo;
+    double res = lk_log1p_reduced_d(f, flo, kd);
     /* log1p(+-0) = +-0, log1p(-1) = -inf, log1p(x < -1) = nan, log1p(inf) = inf */
     res = x == 0.0 ? x : res;
     double special = x == -1.0 ? -__builtin_inf() : (x < -1.0 ? __builtin_nan("") : x);
@@ -521,22 +612,66 @@ LK_INLINE float lk_log1p_f(float x)
     float sk = lk_asf32(0x7F000000u - (kb << 23));
     float f = kf == 0.0f ? x : m - 1.0f;
     float flo = (kf == 0.0f || u > 0x1p120f) ? 0.0f : e * sk;
-    float s = f / (2.0f + f);
-    float tail = lk_logtail_f(s, 0.5f * f * f);
-    float c = flo - 2.0f * flo * s * (1.0f - s);
-    float fh = lk_split_f(f);
-    float hh = 0.5f * fh * fh;
-    float hl = 0.5f * (f - fh) * (f + fh);
-    float a = kf * LK_LN2_1_F;
-    float hi = a + f;
-    float e1 = (a - hi) + f;
-    float hi2 = hi - hh;
-    float e2 = (hi - hi2) - hh;
-    float lo = ((LK_FMAF(kf, LK_LN2_2_F, e1 + e2) + c) - hl) + tail;
-    float res = hi2 + lo;
+    float res = lk_log1p_reduced_f(f, flo, kf);
     res = x == 0.0f ? x : res;
     float special = x == -1.0f ? -__builtin_inff() : (x < -1.0f ? __builtin_nanf("") : x);
     return (x > -1.0f && x < __builtin_inff()) ? res : special;
+}
+
+/* log1p(x) for 0 <= x < sqrt(2) - 1, where lk_log1p's reduction has k = 0 and f = x: the same
+ * operations, and so the same result bit for bit, without the reduction, the carried rounding of
+ * 1 + x and the special cases (about half the operations). Log-cosh's log1p arguments. */
+LK_INLINE double lk_log1p_small_d(double x)
+{
+    double s = x / (2.0 + x);
+    double tail = lk_logtail_d(s, 0.5 * x * x);
+    double fh = lk_split_d(x);
+    double hh = 0.5 * fh * fh;
+    double hl = 0.5 * (x - fh) * (x + fh);
+    double hi2 = x - hh;
+    double e2 = (x - hi2) - hh;
+    return hi2 + ((e2 - hl) + tail);
+}
+
+LK_INLINE float lk_log1p_small_f(float x)
+{
+    float s = x / (2.0f + x);
+    float tail = lk_logtail_f(s, 0.5f * x * x);
+    float fh = lk_split_f(x);
+    float hh = 0.5f * fh * fh;
+    float hl = 0.5f * (x - fh) * (x + fh);
+    float hi2 = x - hh;
+    float e2 = (x - hi2) - hh;
+    return hi2 + ((e2 - hl) + tail);
+}
+
+/* log1p(x) for 0 <= x <= 1, where lk_log1p's reduction has k = 0 or 1: the same operations and
+ * result bit for bit, the exponent taken from one comparison with sqrt(2) and no special cases.
+ * softplus(-|s|) = log1p(exp(-|s|)) of the logit losses. */
+LK_INLINE double lk_log1p_unit_d(double x)
+{
+    double u = 1.0 + x;
+    double bb = u - 1.0;
+    double aa = u - bb;
+    double e = (1.0 - aa) + (x - bb);
+    int one = u >= 0x1.6a09e667f3bcdp0; /* k = 1: 1 + x = 2 (1 + f + flo) */
+    double kd = one ? 1.0 : 0.0;
+    double f = one ? 0.5 * u - 1.0 : x;
+    double flo = one ? 0.5 * e : 0.0;
+    return lk_log1p_reduced_d(f, flo, kd);
+}
+
+LK_INLINE float lk_log1p_unit_f(float x)
+{
+    float u = 1.0f + x;
+    float bb = u - 1.0f;
+    float aa = u - bb;
+    float e = (1.0f - aa) + (x - bb);
+    int one = u >= 0x1.6a09e6p0f;
+    float kf = one ? 1.0f : 0.0f;
+    float f = one ? 0.5f * u - 1.0f : x;
+    float flo = one ? 0.5f * e : 0.0f;
+    return lk_log1p_reduced_f(f, flo, kf);
 }
 
 #endif /* LOSSKIT_VMATH_H */
