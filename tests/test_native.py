@@ -325,6 +325,43 @@ def test_wide_float32_rows_on_both_paths(kind, k, smoothing, near):
         assert_within_ulps(h, h_ref, TRANSCENDENTAL_ULPS, what=what + " gradient_and_hessian[1]")
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("k", [1, 3, 8, 10, 16, 17, 25, 32])
+@pytest.mark.parametrize("kind", ["targets", "labels"])
+def test_short_rows_in_blocks_on_both_paths(kind, k, dtype):
+    """Rows of at most 32 classes go by transposed blocks of 32 rows: every class count whose pairwise
+    sum takes another branch (k < 8, k < 16, k >= 16 with a rest), partial blocks (1, 31, 33 and 70
+    rows), ignored labels and zero weights inside a block, smoothing; against the reference."""
+    rng = np.random.default_rng(k)
+    for n in (1, 31, 33, 70):
+        y = rng.dirichlet(np.ones(k), n)
+        s = rng.normal(0.0, 3.0, (n, k)).astype(dtype)
+        if k > 1:
+            s[::4, 0] = -np.inf  # a class the row cannot be
+        labels = rng.integers(0, k, n)
+        w = rng.random(n)
+        w[::3] = 0.0
+        w[0] = 1.0
+        for smoothing in (0.0, 0.1):
+            if kind == "targets":
+                loss, target = lk.get("softmax_cross_entropy", label_smoothing=smoothing), y.astype(dtype)
+                if k > 1:
+                    target[::4, 0] = 0.0  # where the logit is -inf
+                    target /= target.sum(axis=1, keepdims=True)
+            else:
+                loss = lk.get(
+                    "sparse_categorical_cross_entropy", from_logits=True, label_smoothing=smoothing, ignore_index=-1
+                )
+                target = np.where(np.arange(n) % 5 == 2, -1, np.where(np.arange(n) % 4 == 0, k - 1, labels))
+            for kw in ({"reduction": "none"}, {"reduction": "mean", "sample_weight": w}):
+                what = f"{kind} k={k} n={n} ls={smoothing} {kw['reduction']}"
+                (v, g), (v_ref, g_ref) = both_paths(loss.value_and_gradient, target, s, **kw)
+                assert_within_ulps(v, v_ref, TRANSCENDENTAL_ULPS, what=what + " value")
+                assert_within_ulps(g, g_ref, TRANSCENDENTAL_ULPS, what=what + " gradient")
+                (g, h), (g_ref, h_ref) = both_paths(loss.gradient_and_hessian, target, s, **kw)
+                assert_within_ulps(h, h_ref, TRANSCENDENTAL_ULPS, what=what + " hessian")
+
+
 CLASS_AXIS_BAD = [
     ("nan logit", "targets", r"`y_pred` must be a number \(not nan\)"),
     ("+inf logit", "labels", r"`y_pred` must be logits below \+inf"),
@@ -335,25 +372,27 @@ CLASS_AXIS_BAD = [
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("k", [5, 1000])
+@pytest.mark.parametrize("k", [5, 17, 1000])
 @pytest.mark.parametrize(("bad", "kind", "message"), CLASS_AXIS_BAD, ids=[b[0] for b in CLASS_AXIS_BAD])
 def test_softmax_rows_the_kernels_reject_raise_the_reference_error(bad, kind, message, k, dtype):
-    """Short rows (blocks of rows) and wide rows (one row at a time) check the same things."""
+    """Short rows (blocks of 32 rows, transposed) and wide rows (one row at a time) check the same
+    things; the bad row is row 5 of the second block."""
     rng = np.random.default_rng(1)
-    labels = rng.integers(0, k, 6)
-    y = rng.dirichlet(np.ones(k), 6).astype(dtype)
-    s = rng.normal(0.0, 2.0, (6, k)).astype(dtype)
+    n, bad_row = 70, 37
+    labels = rng.integers(0, k, n)
+    y = rng.dirichlet(np.ones(k), n).astype(dtype)
+    s = rng.normal(0.0, 2.0, (n, k)).astype(dtype)
     if bad == "nan logit":
-        s[3, k // 2] = np.nan
+        s[bad_row, k // 2] = np.nan
     elif bad == "+inf logit":
-        s[3, k // 2] = np.inf
+        s[bad_row, k // 2] = np.inf
     elif bad == "target outside [0, 1]":
-        y[3, 0] += y[3, 1] + 0.5
-        y[3, 1] = -0.5
+        y[bad_row, 0] += y[bad_row, 1] + 0.5
+        y[bad_row, 1] = -0.5
     elif bad == "row sum off 1":
-        y[3] *= 1.01
+        y[bad_row] *= 1.01
     else:
-        labels[3] = k
+        labels[bad_row] = k
     name = "softmax_cross_entropy" if kind == "targets" else "sparse_categorical_cross_entropy"
     loss = lk.get(name, from_logits=True)
     target = y if kind == "targets" else labels
@@ -361,7 +400,7 @@ def test_softmax_rows_the_kernels_reject_raise_the_reference_error(bad, kind, me
         with pytest.raises(ValueError, match=message):
             call(target, s)
     # a zero sample weight exempts the row: the mean of the other rows
-    w = np.ones(6)
-    w[3] = 0.0
-    keep = np.arange(6) != 3
+    w = np.ones(n)
+    w[bad_row] = 0.0
+    keep = np.arange(n) != bad_row
     assert loss(target, s, sample_weight=w) == pytest.approx(float(loss(target[keep], s[keep])), rel=1e-6)

@@ -19,7 +19,6 @@
 #define CE_ROW CAT(ce_row, SSFX)
 #define CE_TAIL CAT(ce_tail, SSFX)
 #define CE_MAX CAT(ce_max, SSFX)
-#define CE_MAX_SHORT CAT(ce_max_short, SSFX)
 #define CE_BLOCK CAT(ce_block, SSFX)
 #define CE_RUN CAT(run_softmax_ce, SSFX)
 #define CE_ROW_F CAT(ce_row_wide, SSFX)
@@ -27,6 +26,21 @@
 #define CE_EXPS_F CAT(ce_exps_float, SSFX)
 #define CE_TAIL_WIDE CAT(ce_tail_wide, SSFX)
 #define CE_YSUM CAT(ce_ysum, SSFX)
+
+#ifndef LK_CE_LABEL_DEFINED
+#define LK_CE_LABEL_DEFINED
+/* The label of row r: 0 for an ignored row (weight 0 there; the reference replaces it so) and for
+ * one outside [0, K), which is flagged. */
+static inline Py_ssize_t ce_label(const lk_cargs *a, Py_ssize_t r, unsigned *bad) {
+    Py_ssize_t label = (Py_ssize_t)a->labels[r];
+    if (a->has_ignore && label == a->ignore_index) return 0;
+    if (label < 0 || label >= a->K) {
+        *bad |= LK_BAD;
+        return 0;
+    }
+    return label;
+}
+#endif
 
 /* m = max(s) of row r, 0 if not finite (as the reference); flags a nan or +inf logit */
 static inline double CE_MAX(const lk_cargs *a, Py_ssize_t r, unsigned *bad) {
@@ -44,77 +58,24 @@ static inline double CE_MAX(const lk_cargs *a, Py_ssize_t r, unsigned *bad) {
     return (m - m == 0.0) ? m : 0.0;
 }
 
-/* The same m for a short row, without the check: four running maxima instead of an `omp simd`
- * reduction, whose lanes GCC keeps on the stack (a store-forwarding stall per row: 22% of the
- * (1e5, 10) pass). A nan is skipped here; CE_BLOCK flags it, and +inf, by the row's sum. */
-static inline double CE_MAX_SHORT(const S *restrict s, Py_ssize_t K) {
-    double m0 = -INFINITY, m1 = -INFINITY, m2 = -INFINITY, m3 = -INFINITY;
-    Py_ssize_t k = 0;
-    for (; k + 4 <= K; k += 4) {
-        double x0 = (double)s[k], x1 = (double)s[k + 1], x2 = (double)s[k + 2], x3 = (double)s[k + 3];
-        m0 = x0 > m0 ? x0 : m0;
-        m1 = x1 > m1 ? x1 : m1;
-        m2 = x2 > m2 ? x2 : m2;
-        m3 = x3 > m3 ? x3 : m3;
-    }
-    for (; k < K; k++) {
-        double x = (double)s[k];
-        m0 = x > m0 ? x : m0;
-    }
-    m0 = m1 > m0 ? m1 : m0;
-    m2 = m3 > m2 ? m3 : m2;
-    m0 = m2 > m0 ? m2 : m0;
-    return (m0 - m0 == 0.0) ? m0 : 0.0;
-}
-
-/* The rest of row r, given m, e = exp(s - m) (eb), inv = 1 / sum(e) and lse = log(sum(e)). */
-/* always_inline: without it GCC stops inlining it into CE_BLOCK once CE_ROW has a second tail,
- * and short target rows lose 20-25% */
-static inline __attribute__((always_inline)) unsigned CE_TAIL(const lk_cargs *a, Py_ssize_t r, double m,
-                                                              const double *restrict eb, double inv, double lse,
-                                                              unsigned bad, double *sb, double *yb,
-                                                              double *out_value) {
+/* The rest of a wide row r with an integer label (target rows: CE_TAIL_WIDE), given m,
+ * e = exp(s - m) (eb), inv = 1 / sum(e) and lse = log(sum(e)). */
+static inline unsigned CE_TAIL(const lk_cargs *a, Py_ssize_t r, double m, const double *restrict eb, double inv,
+                               double lse, unsigned bad, double *sb, double *yb, double *out_value) {
     const Py_ssize_t K = a->K;
     const S *restrict s = (const S *)a->s + r * K;
     const double W = a->w ? a->w[r] : 1.0;
     const double ls = a->ls;
     /* the target row, smoothed */
-    Py_ssize_t label = -1;
-    double row_sum = 1.0; /* a given target row's sum, before smoothing */
-    if (a->labels) {
-        label = (Py_ssize_t)a->labels[r];
-        if (a->has_ignore && label == a->ignore_index) {
-            label = 0; /* ignored: weight 0 (W == 0 here), label replaced as in the reference */
-        } else if (label < 0 || label >= K) {
-            bad |= LK_BAD;
-            label = 0;
-        }
-        if (ls != 0.0) {
-            const double off = ls / (double)K, on = 1.0 * (1.0 - ls) + ls / (double)K;
-            _Pragma("omp simd")
-            for (Py_ssize_t k = 0; k < K; k++) yb[k] = off;
-            yb[label] = on;
-        }
-    } else {
-        const S *restrict y = (const S *)a->y + r * K;
-        const double keep = 1.0 - ls, add = ls / (double)K;
-        /* no `omp simd reduction` here: GCC keeps its lanes on the stack, a stall per row */
-        unsigned outside = 0;
-        for (Py_ssize_t k = 0; k < K; k++) {
-            double t = (double)y[k];
-            outside |= !(t >= 0.0) | !(t <= 1.0);
-            yb[k] = t;
-        }
-        if (outside) bad |= LK_BAD;
-        row_sum = pw_sum(yb, K);
-        if (!(fabs(row_sum - 1.0) <= a->row_tol)) bad |= LK_BAD;
-        if (ls != 0.0) {
-            _Pragma("omp simd")
-            for (Py_ssize_t k = 0; k < K; k++) yb[k] = yb[k] * keep + add;
-        }
+    const Py_ssize_t label = ce_label(a, r, &bad);
+    if (ls != 0.0) {
+        const double off = ls / (double)K, on = 1.0 * (1.0 - ls) + ls / (double)K;
+        _Pragma("omp simd")
+        for (Py_ssize_t k = 0; k < K; k++) yb[k] = off;
+        yb[label] = on;
     }
-    const int onehot = a->labels && ls == 0.0; /* y = onehot(label): sums and products simplify exactly */
-    const double ysum = onehot ? 1.0 : (a->labels || ls != 0.0) ? pw_sum(yb, K) : row_sum; /* yb unchanged */
+    const int onehot = ls == 0.0; /* y = onehot(label): sums and products simplify exactly */
+    const double ysum = onehot ? 1.0 : pw_sum(yb, K);
 
     if (out_value) {
         double v;
@@ -160,7 +121,7 @@ static inline __attribute__((always_inline)) unsigned CE_TAIL(const lk_cargs *a,
             }
         }
     }
-    const int active = (!a->aw || a->aw[r] != 0.0) && !(a->labels && a->has_ignore && a->labels[r] == a->ignore_index);
+    const int active = (!a->aw || a->aw[r] != 0.0) && !(a->has_ignore && a->labels[r] == a->ignore_index);
     return active ? bad : 0u;
 }
 
@@ -281,13 +242,7 @@ static inline unsigned CE_ROW_F(const lk_cargs *a, Py_ssize_t r, float *restrict
     const double total = CE_EXPS_F(s, K, eb, &bad, &mf);
     const double m = (double)mf, inv = 1.0 / total;
 
-    Py_ssize_t label = (Py_ssize_t)a->labels[r];
-    if (a->has_ignore && label == a->ignore_index) {
-        label = 0; /* ignored: weight 0 (W == 0 here), label replaced as in the reference */
-    } else if (label < 0 || label >= K) {
-        bad |= LK_BAD;
-        label = 0;
-    }
+    const Py_ssize_t label = ce_label(a, r, &bad);
     if (out_value) *out_value = (W == 0.0) ? 0.0 : W * -(((double)s[label] - m) - lk_log_d(total));
 
     const double ws = W * a->scale;
@@ -380,38 +335,180 @@ static inline unsigned CE_ROW_FT(const lk_cargs *a, Py_ssize_t r, double *sb, do
 }
 #endif
 
-/* Rows r0..r1 (at most LK_CE_ROWS of at most LK_CE_SMALL classes): the same operations as
- * CE_ROW, with the exp of the whole block in one loop and the log of the block's sums in
- * another. Row by row, a few classes leave the vector loops mostly prologue and epilogue. */
-static inline unsigned CE_BLOCK(const lk_cargs *a, Py_ssize_t r0, Py_ssize_t r1, double *sb, double *yb,
-                                double *vals, int need_value) {
-    const Py_ssize_t K = a->K, nr = r1 - r0, len = nr * K;
-    const S *restrict s = (const S *)a->s + r0 * K;
-    double eb[LK_CE_ROWS * LK_CE_SMALL], ms[LK_CE_ROWS], inv[LK_CE_ROWS], lse[LK_CE_ROWS];
-    unsigned bad[LK_CE_ROWS], flags = 0;
-    for (Py_ssize_t i = 0; i < nr; i++) {
-        ms[i] = CE_MAX_SHORT(s + i * K, K);
+/* Short rows (at most LK_CE_SMALL classes), LK_CE_ROWS at a time, transposed: class k of row i at
+ * [k * LK_CE_ROWS + i]. Row by row, ten classes leave every vector loop mostly prologue and
+ * epilogue; across rows, each per-row step -- the max, NumPy's pairwise sum over classes, the log,
+ * the target row's checks, the gradient -- is one vertical operation over rows in SIMD lanes. The
+ * operations are CE_TAIL's (the sums in lk_leaf_sum's order), so the results are the row-by-row
+ * results bit for bit. Loops run over the rows rounded up to a multiple of 8; the rows past the
+ * block are zeros and never stored. */
+#ifndef LK_CE_T_DEFINED
+#define LK_CE_T_DEFINED
+#define LK_R LK_CE_ROWS
+/* out[i] = lk_leaf_sum over k of v[k * LK_R + i] (K <= LK_CE_SMALL < 128: one leaf), i < nr8 */
+static inline void ce_sum_t(const double *restrict v, Py_ssize_t K, Py_ssize_t nr8, double *restrict out) {
+    if (K < 8) {
+        for (Py_ssize_t i = 0; i < nr8; i++) out[i] = 0.0;
+        for (Py_ssize_t k = 0; k < K; k++) {
+            _Pragma("omp simd")
+            for (Py_ssize_t i = 0; i < nr8; i++) out[i] += v[k * LK_R + i];
+        }
+        return;
+    }
+    /* the 8 accumulators r_j = v_j + v_(j+8) + ...: the first 8 columns themselves when K < 16
+     * (a copy loop would become 8 memcpy calls) */
+    double acc[8 * LK_R];
+    const double *restrict r = v;
+    Py_ssize_t k = 8;
+    if (K >= 16) {
+        for (Py_ssize_t j = 0; j < 8; j++) {
+            _Pragma("omp simd")
+            for (Py_ssize_t i = 0; i < nr8; i++) acc[j * LK_R + i] = v[j * LK_R + i] + v[(8 + j) * LK_R + i];
+        }
+        for (k = 16; k < K - (K % 8); k += 8) {
+            for (Py_ssize_t j = 0; j < 8; j++) {
+                _Pragma("omp simd")
+                for (Py_ssize_t i = 0; i < nr8; i++) acc[j * LK_R + i] += v[(k + j) * LK_R + i];
+            }
+        }
+        r = acc;
+    }
+    _Pragma("omp simd")
+    for (Py_ssize_t i = 0; i < nr8; i++)
+        out[i] = ((r[i] + r[LK_R + i]) + (r[2 * LK_R + i] + r[3 * LK_R + i])) +
+                 ((r[4 * LK_R + i] + r[5 * LK_R + i]) + (r[6 * LK_R + i] + r[7 * LK_R + i]));
+    for (; k < K; k++) {
         _Pragma("omp simd")
-        for (Py_ssize_t k = 0; k < K; k++) eb[i * K + k] = (double)s[i * K + k] - ms[i];
+        for (Py_ssize_t i = 0; i < nr8; i++) out[i] += v[k * LK_R + i];
+    }
+}
+#endif
+
+static inline unsigned CE_BLOCK(const lk_cargs *a, Py_ssize_t r0, Py_ssize_t r1, double *vals, int need_value) {
+    const Py_ssize_t K = a->K, nr = r1 - r0, nr8 = (nr + 7) & ~(Py_ssize_t)7;
+    const S *restrict s = (const S *)a->s + r0 * K;
+    const double ls = a->ls;
+    const int onehot = a->labels && ls == 0.0; /* y = onehot(label): sums and products simplify exactly */
+    double sT[LK_CE_SMALL * LK_R], eT[LK_CE_SMALL * LK_R], yT[LK_CE_SMALL * LK_R], bT[LK_CE_SMALL * LK_R];
+    double m[LK_R], inv[LK_R], lse[LK_R], ysum[LK_R], lab[LK_R], ws[LK_R];
+    unsigned bad[LK_R];
+    for (Py_ssize_t i = 0; i < nr; i++)
+        for (Py_ssize_t k = 0; k < K; k++) sT[k * LK_R + i] = (double)s[i * K + k];
+    for (Py_ssize_t i = nr; i < nr8; i++)
+        for (Py_ssize_t k = 0; k < K; k++) sT[k * LK_R + i] = 0.0;
+    /* m = max(s), 0 if not finite; a nan is skipped here and flagged, as +inf, by the row's sum */
+    for (Py_ssize_t i = 0; i < nr8; i++) m[i] = -INFINITY;
+    for (Py_ssize_t k = 0; k < K; k++) {
+        _Pragma("omp simd")
+        for (Py_ssize_t i = 0; i < nr8; i++) m[i] = sT[k * LK_R + i] > m[i] ? sT[k * LK_R + i] : m[i];
     }
     _Pragma("omp simd")
-    for (Py_ssize_t j = 0; j < len; j++) eb[j] = lk_exp_neg_d(eb[j]);
-    /* a nan or +inf logit, and only those, makes the row's sum nan or +inf: the others give
-     * exp(s - m) in [0, 1] (m the finite maximum, or 0 when all are -inf) */
-    for (Py_ssize_t i = 0; i < nr; i++) {
-        lse[i] = pw_sum(eb + i * K, K);
-        bad[i] = (lse[i] < INFINITY) ? 0u : LK_BAD;
+    for (Py_ssize_t i = 0; i < nr8; i++) m[i] = (m[i] - m[i] == 0.0) ? m[i] : 0.0;
+    for (Py_ssize_t k = 0; k < K; k++) {
+        _Pragma("omp simd")
+        for (Py_ssize_t i = 0; i < nr8; i++) eT[k * LK_R + i] = lk_exp_neg_d(sT[k * LK_R + i] - m[i]);
     }
+    /* a nan or +inf logit, and only those, makes the row's sum nan or +inf */
+    ce_sum_t(eT, K, nr8, inv);
     _Pragma("omp simd")
-    for (Py_ssize_t i = 0; i < nr; i++) {
-        inv[i] = 1.0 / lse[i];
-        lse[i] = lk_log_d(lse[i]);
+    for (Py_ssize_t i = 0; i < nr8; i++) {
+        bad[i] = (inv[i] < INFINITY) ? 0u : LK_BAD;
+        lse[i] = lk_log_d(inv[i]);
+        inv[i] = 1.0 / inv[i];
     }
+    /* the target rows, smoothed */
+    if (a->labels) {
+        const double off = ls / (double)K, on = 1.0 * (1.0 - ls) + ls / (double)K;
+        for (Py_ssize_t i = 0; i < nr8; i++) lab[i] = (i < nr) ? (double)ce_label(a, r0 + i, &bad[i]) : 0.0;
+        for (Py_ssize_t k = 0; k < K; k++) {
+            _Pragma("omp simd")
+            for (Py_ssize_t i = 0; i < nr8; i++) yT[k * LK_R + i] = ((double)k == lab[i]) ? on : off;
+        }
+        if (onehot) {
+            for (Py_ssize_t i = 0; i < nr8; i++) ysum[i] = 1.0;
+        } else {
+            ce_sum_t(yT, K, nr8, ysum);
+        }
+    } else {
+        const S *restrict y = (const S *)a->y + r0 * K;
+        for (Py_ssize_t i = 0; i < nr; i++) {
+            unsigned outside = 0;
+            for (Py_ssize_t k = 0; k < K; k++) {
+                double t = (double)y[i * K + k];
+                outside |= !(t >= 0.0) | !(t <= 1.0);
+                yT[k * LK_R + i] = t;
+            }
+            if (outside) bad[i] |= LK_BAD;
+        }
+        for (Py_ssize_t i = nr; i < nr8; i++)
+            for (Py_ssize_t k = 0; k < K; k++) yT[k * LK_R + i] = 0.0;
+        ce_sum_t(yT, K, nr8, ysum); /* the row's sum before smoothing */
+        for (Py_ssize_t i = 0; i < nr; i++)
+            if (!(fabs(ysum[i] - 1.0) <= a->row_tol)) bad[i] |= LK_BAD;
+        if (ls != 0.0) {
+            const double keep = 1.0 - ls, add = ls / (double)K;
+            for (Py_ssize_t k = 0; k < K; k++) {
+                _Pragma("omp simd")
+                for (Py_ssize_t i = 0; i < nr8; i++) yT[k * LK_R + i] = yT[k * LK_R + i] * keep + add;
+            }
+            ce_sum_t(yT, K, nr8, ysum);
+        }
+    }
+    for (Py_ssize_t i = 0; i < nr8; i++) ws[i] = (i < nr && a->w) ? a->w[r0 + i] : (i < nr ? 1.0 : 0.0);
+    if (need_value) {
+        double v[LK_R];
+        if (onehot) {
+            for (Py_ssize_t i = 0; i < nr; i++) v[i] = -((sT[(Py_ssize_t)lab[i] * LK_R + i] - m[i]) - lse[i]);
+        } else {
+            for (Py_ssize_t k = 0; k < K; k++) {
+                _Pragma("omp simd")
+                for (Py_ssize_t i = 0; i < nr8; i++) {
+                    double yk = yT[k * LK_R + i];
+                    bT[k * LK_R + i] = (yk == 0.0) ? 0.0 : yk * ((sT[k * LK_R + i] - m[i]) - lse[i]);
+                }
+            }
+            ce_sum_t(bT, K, nr8, v);
+            for (Py_ssize_t i = 0; i < nr; i++) v[i] = -v[i];
+        }
+        for (Py_ssize_t i = 0; i < nr; i++) {
+            double wv = (ws[i] == 0.0) ? 0.0 : ws[i] * v[i];
+            if (vals) vals[i] = wv;
+            if (a->l) ((S *)a->l)[r0 + i] = (S)wv;
+        }
+    }
+    for (Py_ssize_t i = 0; i < nr8; i++) ws[i] *= a->scale;
+    if (a->g) {
+        for (Py_ssize_t k = 0; k < K; k++) {
+            _Pragma("omp simd")
+            for (Py_ssize_t i = 0; i < nr8; i++) {
+                double q = eT[k * LK_R + i] * inv[i];
+                double g = q * ysum[i] - yT[k * LK_R + i];
+                bT[k * LK_R + i] = (ws[i] == 0.0) ? 0.0 : ws[i] * g;
+            }
+        }
+        S *restrict G = (S *)a->g + r0 * K;
+        for (Py_ssize_t i = 0; i < nr; i++)
+            for (Py_ssize_t k = 0; k < K; k++) G[i * K + k] = (S)bT[k * LK_R + i];
+    }
+    if (a->h) {
+        for (Py_ssize_t k = 0; k < K; k++) {
+            _Pragma("omp simd")
+            for (Py_ssize_t i = 0; i < nr8; i++) {
+                double q = eT[k * LK_R + i] * inv[i];
+                double h = q * (1.0 - q) * ysum[i];
+                bT[k * LK_R + i] = (ws[i] == 0.0) ? 0.0 : ws[i] * h;
+            }
+        }
+        S *restrict H = (S *)a->h + r0 * K;
+        for (Py_ssize_t i = 0; i < nr; i++)
+            for (Py_ssize_t k = 0; k < K; k++) H[i * K + k] = (S)bT[k * LK_R + i];
+    }
+    unsigned flags = 0;
     for (Py_ssize_t i = 0; i < nr; i++) {
-        double v = 0.0;
-        flags |= CE_TAIL(a, r0 + i, ms[i], eb + i * K, inv[i], lse[i], bad[i], sb, yb, need_value ? &v : NULL);
-        if (vals) vals[i] = v;
-        if (a->l) ((S *)a->l)[r0 + i] = (S)v;
+        const Py_ssize_t r = r0 + i;
+        const int active =
+            (!a->aw || a->aw[r] != 0.0) && !(a->labels && a->has_ignore && a->labels[r] == a->ignore_index);
+        flags |= active ? bad[i] : 0u;
     }
     return flags;
 }
@@ -457,7 +554,7 @@ static int CE_RUN(lk_cargs *a) {
                 if (K <= LK_CE_SMALL) {
                     for (Py_ssize_t q = r0; q < r1; q += LK_CE_ROWS) {
                         Py_ssize_t q1 = q + LK_CE_ROWS < r1 ? q + LK_CE_ROWS : r1;
-                        flags |= CE_BLOCK(a, q, q1, sb, yb, want_sum ? vals + (q - r0) : NULL, need_value);
+                        flags |= CE_BLOCK(a, q, q1, want_sum ? vals + (q - r0) : NULL, need_value);
                     }
                 } else {
                     for (Py_ssize_t r = r0; r < r1; r++) {
@@ -485,7 +582,6 @@ static int CE_RUN(lk_cargs *a) {
 #undef CE_ROW
 #undef CE_TAIL
 #undef CE_MAX
-#undef CE_MAX_SHORT
 #undef CE_BLOCK
 #undef CE_RUN
 #undef CE_ROW_F
