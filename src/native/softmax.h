@@ -1,5 +1,6 @@
-/* Softmax cross-entropy from logits, one row (sample) at a time, for one storage type S
- * (included once per S). Computes in double, mirroring the reference path
+/* Softmax cross-entropy from logits for one storage type S (included once per S): rows (samples)
+ * of at most LK_CE_SMALL classes by transposed blocks of rows (CE_BLOCK), wider rows one at a
+ * time. Computes in double (float32 wide rows: their exps in float), mirroring the reference path
  * (_stable.log_softmax, _stable.softmax, _CrossEntropyBase) operation for operation:
  *
  *   m = max(s) (0 if not finite);  e = exp(s - m);  S = sum(e);  lse = log(S)
@@ -66,7 +67,7 @@ static inline unsigned CE_TAIL(const lk_cargs *a, Py_ssize_t r, double m, const 
     const S *restrict s = (const S *)a->s + r * K;
     const double W = a->w ? a->w[r] : 1.0;
     const double ls = a->ls;
-    /* the target row, smoothed */
+    /* the label's row, smoothed */
     const Py_ssize_t label = ce_label(a, r, &bad);
     if (ls != 0.0) {
         const double off = ls / (double)K, on = 1.0 * (1.0 - ls) + ls / (double)K;
