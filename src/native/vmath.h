@@ -323,6 +323,39 @@ LK_INLINE float lk_exp_neg_f(float x)
 
 /* ------------------------------------------------------------ expm1 ------- */
 
+/* T e^r - Fi for expm1, T = 2^k, e^r = 1 + rh + qh + lo (qh exact): T - Fi exactly as uh + ul
+ * (2Sum); uh + T rh + T qh summed with Fast2Sum (each partial sum dominates the next term, or is
+ * zero) so that the result is rounded once, the rest (ul + T lo) added last */
+LK_INLINE double lk_expm1_sum_d(double T, double Fi, double rh, double qh, double lo)
+{
+    double uh = T - Fi;
+    double bb = uh - T;
+    double aa = uh - bb;
+    double ul = (T - aa) + (-Fi - bb);
+    double v = T * rh;
+    double s1 = uh + v;
+    double e1 = (uh - s1) + v;
+    double w = T * qh;
+    double s2 = s1 + w;
+    double e2 = (s1 - s2) + w;
+    return s2 + LK_FMA(T, lo, (e1 + e2) + ul);
+}
+
+LK_INLINE float lk_expm1_sum_f(float T, float Fi, float rh, float qh, float lo)
+{
+    float uh = T - Fi;
+    float bb = uh - T;
+    float aa = uh - bb;
+    float ul = (T - aa) + (-Fi - bb);
+    float v = T * rh;
+    float s1 = uh + v;
+    float e1 = (uh - s1) + v;
+    float w = T * qh;
+    float s2 = s1 + w;
+    float e2 = (s1 - s2) + w;
+    return s2 + LK_FMAF(T, lo, (e1 + e2) + ul);
+}
+
 LK_INLINE double lk_expm1_d(double x)
 {
     /* expm1(x) = -1 (rounded) below -37.5; clamp at -40 keeps 2^k normal */
@@ -341,22 +374,7 @@ LK_INLINE double lk_expm1_d(double x)
     /* (a select of 64-bit integers would not vectorise on SSE2: select k first) */
     double kc = kd > 1023.5 ? 1023.0 : kd;
     double T = lk_asf64((lk_asu64(kc + LK_SHIFT_D) << 52) + 0x3FF0000000000000ull);
-    /* u = T - Fi exactly as uh + ul (2Sum) */
-    double uh = T - Fi;
-    double bb = uh - T;
-    double aa = uh - bb;
-    double ul = (T - aa) + (-Fi - bb);
-    /* T e^r - Fi = uh + T rh + T qh + [ul + T (ql + rl (1 + rh))];
-     * the first three summed with Fast2Sum (each partial sum dominates the next
-     * term, or is zero) so that the result is rounded once */
-    double v = T * rh;
-    double s1 = uh + v;
-    double e1 = (uh - s1) + v;
-    double w = T * qh;
-    double s2 = s1 + w;
-    double e2 = (s1 - s2) + w;
-    double lo = LK_FMA(T, LK_FMA(rl, rh, rl) + ql, (e1 + e2) + ul);
-    double res = (s2 + lo) * F;
+    double res = lk_expm1_sum_d(T, Fi, rh, qh, LK_FMA(rl, rh, rl) + ql) * F;
     (void)ki;
     return x == 0.0 ? x : res; /* expm1(-0) = -0 */
 }
@@ -374,18 +392,7 @@ LK_INLINE float lk_expm1_f(float x)
     float F = ki > 127 ? 2.0f : 1.0f;
     float Fi = ki > 127 ? 0.5f : 1.0f;
     float T = lk_asf32((uint32_t)(ki + (ki > 127 ? 126 : 127)) << 23);
-    float uh = T - Fi;
-    float bb = uh - T;
-    float aa = uh - bb;
-    float ul = (T - aa) + (-Fi - bb);
-    float v = T * rh;
-    float s1 = uh + v;
-    float e1 = (uh - s1) + v;
-    float w = T * qh;
-    float s2 = s1 + w;
-    float e2 = (s1 - s2) + w;
-    float lo = LK_FMAF(T, LK_FMAF(rl, rh, rl) + ql, (e1 + e2) + ul);
-    float res = (s2 + lo) * F;
+    float res = lk_expm1_sum_f(T, Fi, rh, qh, LK_FMAF(rl, rh, rl) + ql) * F;
     return x == 0.0f ? x : res;
 }
 
@@ -409,17 +416,7 @@ LK_INLINE double lk_expm1_exp_neg_d(double x, double *e)
     *e = lk_scale_d(t1 + (c1 + (qh + lo0)), kd, ki);
     double kc = kd < -60.0 ? -60.0 : kd;
     double T = lk_asf64((lk_asu64(kc + LK_SHIFT_D) << 52) + 0x3FF0000000000000ull);
-    double uh = T - 1.0; /* T - 1 = uh + ul exactly (2Sum) */
-    double bb = uh - T;
-    double aa = uh - bb;
-    double ul = (T - aa) + (-1.0 - bb);
-    double v = T * rh;
-    double s1 = uh + v;
-    double e1 = (uh - s1) + v;
-    double w = T * qh;
-    double s2 = s1 + w;
-    double e2 = (s1 - s2) + w;
-    double res = s2 + LK_FMA(T, lo0, (e1 + e2) + ul);
+    double res = lk_expm1_sum_d(T, 1.0, rh, qh, lo0);
     return x == 0.0 ? x : res;
 }
 
@@ -439,17 +436,7 @@ LK_INLINE float lk_expm1_exp_neg_f(float x, float *e)
     *e = lk_scale_f(t1 + (c1 + (qh + lo0)), ki);
     int32_t kc = ki < -40 ? -40 : ki;
     float T = lk_asf32((uint32_t)(kc + 127) << 23);
-    float uh = T - 1.0f;
-    float bb = uh - T;
-    float aa = uh - bb;
-    float ul = (T - aa) + (-1.0f - bb);
-    float v = T * rh;
-    float s1 = uh + v;
-    float e1 = (uh - s1) + v;
-    float w = T * qh;
-    float s2 = s1 + w;
-    float e2 = (s1 - s2) + w;
-    float res = s2 + LK_FMAF(T, lo0, (e1 + e2) + ul);
+    float res = lk_expm1_sum_f(T, 1.0f, rh, qh, lo0);
     return x == 0.0f ? x : res;
 }
 
