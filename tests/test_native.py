@@ -404,3 +404,30 @@ def test_softmax_rows_the_kernels_reject_raise_the_reference_error(bad, kind, me
     w[bad_row] = 0.0
     keep = np.arange(n) != bad_row
     assert loss(target, s, sample_weight=w) == pytest.approx(float(loss(target[keep], s[keep])), rel=1e-6)
+
+
+def test_concurrent_calls_get_their_own_sums():
+    """Large sums keep their leaf list between calls (module.c): Python threads calling at once,
+    with the same and with different sizes, each get the sum they get alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(3)
+    cases = [
+        (rng.normal(size=n).astype(dtype), rng.normal(size=n).astype(dtype))
+        for n in (50_000, 50_000, 200_000, 70_001)
+        for dtype in ("float32", "float64")
+    ]
+    mse, ce = lk.get("mse"), lk.get("sparse_categorical_cross_entropy", from_logits=True)
+    logits = rng.normal(size=(40_000, 10))
+    labels = rng.integers(0, 10, 40_000)
+
+    def work(i):
+        if i % 5 == 4:
+            return float(ce(labels, logits))
+        y, f = cases[i % len(cases)]
+        return float(mse(y, f))
+
+    alone = [work(i) for i in range(200)]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(work, range(200)))
+    assert together == alone

@@ -59,6 +59,74 @@ static double sum_combine(const double *sums, Py_ssize_t n, int chunked) {
     return res;
 }
 
+/* The sum's leaves for n values and a buffer for their sums. Up to LK_STACK_LEAVES leaves: on the
+ * caller's stack. Beyond: one list kept between calls, so that the same n again (a training loop)
+ * neither rebuilds the list (serial: 78k leaves for 10^7 values) nor page-faults fresh buffers
+ * for it (1.25 MB there). Measured, 2 threads, mse value+gradient: 10^7 float64 7.5 -> 6.3 ms,
+ * float32 3.1-3.6 -> 2.4-3.0 ms; 10^6 float32 value 0.25 -> 0.19 ms.
+ * A call that finds the kept list in use (another Python thread, the GIL released) or of another
+ * n gets its own. The kept list is 1/64 of a float64 input's size; it lives until a call of
+ * another size replaces it. acquire and release run with the GIL held, which guards it. */
+typedef struct {
+    Py_ssize_t stack_starts[LK_STACK_LEAVES + 1];
+    double stack_sums[LK_STACK_LEAVES];
+    Py_ssize_t *starts;
+    double *sums;
+    Py_ssize_t nleaves;
+    int kept;
+} lk_leaves;
+
+static struct {
+    Py_ssize_t n, nleaves;
+    int chunked, busy;
+    Py_ssize_t *starts;
+    double *sums;
+} lk_kept;
+
+static int leaves_acquire(lk_leaves *L, Py_ssize_t n, int chunked) {
+    L->kept = 0;
+    if (lk_kept.starts && !lk_kept.busy && lk_kept.n == n && lk_kept.chunked == chunked) {
+        lk_kept.busy = L->kept = 1;
+        L->starts = lk_kept.starts;
+        L->sums = lk_kept.sums;
+        L->nleaves = lk_kept.nleaves;
+        return 0;
+    }
+    L->nleaves = sum_leaves(n, chunked, NULL);
+    L->starts = L->stack_starts;
+    L->sums = L->stack_sums;
+    if (L->nleaves > LK_STACK_LEAVES) {
+        L->starts = (Py_ssize_t *)malloc(((size_t)L->nleaves + 1) * sizeof(Py_ssize_t));
+        L->sums = (double *)malloc((size_t)L->nleaves * sizeof(double));
+        if (!L->starts || !L->sums) {
+            free(L->starts);
+            free(L->sums);
+            return -1;
+        }
+        if (!lk_kept.busy) {
+            free(lk_kept.starts);
+            free(lk_kept.sums);
+            lk_kept.n = n;
+            lk_kept.chunked = chunked;
+            lk_kept.nleaves = L->nleaves;
+            lk_kept.starts = L->starts;
+            lk_kept.sums = L->sums;
+            lk_kept.busy = L->kept = 1;
+        }
+    }
+    sum_leaves(n, chunked, L->starts);
+    return 0;
+}
+
+static void leaves_release(lk_leaves *L) {
+    if (L->kept) {
+        lk_kept.busy = 0;
+    } else if (L->starts != L->stack_starts) {
+        free(L->starts);
+        free(L->sums);
+    }
+}
+
 static int lk_threads = 1;
 static const lk_kernels *lk = &lk_kernels_base; /* the CPU level's kernels, chosen at load */
 static const char *lk_level = "base";
@@ -139,37 +207,23 @@ static PyObject *py_elementwise(PyObject *self, PyObject *const *args, Py_ssize_
     a.mode = (want_sum ? LK_SUM : 0) | (a.l ? LK_VALUES : 0) | (a.g ? LK_GRAD : 0) | (a.h ? LK_HESS : 0);
     a.nthreads = lk_threads;
 
-    /* the sum's leaves (stack for small inputs) */
-    Py_ssize_t stack_starts[LK_STACK_LEAVES + 1];
-    double stack_sums[LK_STACK_LEAVES];
-    Py_ssize_t *starts = stack_starts;
-    double *sums = stack_sums;
     int chunked = dtype == 1;
+    lk_leaves L;
     if (want_sum) {
-        a.nleaves = sum_leaves(n, chunked, NULL);
-        if (a.nleaves > LK_STACK_LEAVES) {
-            starts = (Py_ssize_t *)malloc(((size_t)a.nleaves + 1) * sizeof(Py_ssize_t));
-            sums = (double *)malloc((size_t)a.nleaves * sizeof(double));
-            if (!starts || !sums) {
-                free(starts);
-                free(sums);
-                release(v, 6);
-                return PyErr_NoMemory();
-            }
+        if (leaves_acquire(&L, n, chunked) < 0) {
+            release(v, 6);
+            return PyErr_NoMemory();
         }
-        sum_leaves(n, chunked, starts);
-        a.leaf_start = starts;
-        a.sums = sums;
+        a.nleaves = L.nleaves;
+        a.leaf_start = L.starts;
+        a.sums = L.sums;
     }
     int rc;
     Py_BEGIN_ALLOW_THREADS
     rc = dtype == 0 ? lk->elementwise_d[op](&a) : lk->elementwise_f[op](&a);
     Py_END_ALLOW_THREADS
-    double sum = (rc == 0 && want_sum) ? sum_combine(sums, n, chunked) : 0.0;
-    if (starts != stack_starts) {
-        free(starts);
-        free(sums);
-    }
+    double sum = (rc == 0 && want_sum) ? sum_combine(L.sums, n, chunked) : 0.0;
+    if (want_sum) leaves_release(&L);
     release(v, 6);
     if (rc != 0) {
         PyErr_Format(PyExc_ValueError, "elementwise(): unsupported combination of outputs (mode %d)", a.mode);
@@ -229,36 +283,22 @@ static PyObject *py_softmax_ce(PyObject *self, PyObject *const *args, Py_ssize_t
     a.h = v[7].obj ? v[7].buf : NULL;
     a.nthreads = lk_threads;
 
-    Py_ssize_t stack_starts[LK_STACK_LEAVES + 1];
-    double stack_sums[LK_STACK_LEAVES];
-    Py_ssize_t *starts = stack_starts;
-    double *sums = NULL;
+    lk_leaves L;
     if (want_sum) {
-        a.nleaves = sum_leaves(a.n, 0, NULL);
-        sums = stack_sums;
-        if (a.nleaves > LK_STACK_LEAVES) {
-            starts = (Py_ssize_t *)malloc(((size_t)a.nleaves + 1) * sizeof(Py_ssize_t));
-            sums = (double *)malloc((size_t)a.nleaves * sizeof(double));
-            if (!starts || !sums) {
-                free(starts);
-                free(sums);
-                release(v, 8);
-                return PyErr_NoMemory();
-            }
+        if (leaves_acquire(&L, a.n, 0) < 0) {
+            release(v, 8);
+            return PyErr_NoMemory();
         }
-        sum_leaves(a.n, 0, starts);
-        a.leaf_start = starts;
-        a.sums = sums;
+        a.nleaves = L.nleaves;
+        a.leaf_start = L.starts;
+        a.sums = L.sums;
     }
     int rc;
     Py_BEGIN_ALLOW_THREADS
     rc = dtype == 0 ? lk->softmax_d(&a) : lk->softmax_f(&a);
     Py_END_ALLOW_THREADS
-    double sum = (rc == 0 && want_sum) ? sum_combine(sums, a.n, 0) : 0.0;
-    if (starts != stack_starts) {
-        free(starts);
-        free(sums);
-    }
+    double sum = (rc == 0 && want_sum) ? sum_combine(L.sums, a.n, 0) : 0.0;
+    if (want_sum) leaves_release(&L);
     release(v, 8);
     if (rc != 0) return PyErr_NoMemory();
     return Py_BuildValue("dI", sum, a.flags);
