@@ -21,6 +21,8 @@
 #define CE_TAIL CAT(ce_tail, SSFX)
 #define CE_MAX CAT(ce_max, SSFX)
 #define CE_BLOCK CAT(ce_block, SSFX)
+#define CE_T_IN CAT(ce_t_in, SSFX)
+#define CE_T_OUT CAT(ce_t_out, SSFX)
 #define CE_RUN CAT(run_softmax_ce, SSFX)
 #define CE_ROW_F CAT(ce_row_wide, SSFX)
 #define CE_ROW_FT CAT(ce_row_wide_targets, SSFX)
@@ -385,6 +387,20 @@ static inline void ce_sum_t(const double *restrict v, Py_ssize_t K, Py_ssize_t n
 }
 #endif
 
+/* The block's nr rows (row-major, K classes) into T, transposed and in double; rows nr..nr8 zero */
+static inline void CE_T_IN(const S *restrict x, Py_ssize_t K, Py_ssize_t nr, Py_ssize_t nr8, double *restrict T) {
+    for (Py_ssize_t i = 0; i < nr; i++)
+        for (Py_ssize_t k = 0; k < K; k++) T[k * LK_R + i] = (double)x[i * K + k];
+    for (Py_ssize_t i = nr; i < nr8; i++)
+        for (Py_ssize_t k = 0; k < K; k++) T[k * LK_R + i] = 0.0;
+}
+
+/* and back: the first nr rows of T into out (row-major), rounded to S */
+static inline void CE_T_OUT(const double *restrict T, Py_ssize_t K, Py_ssize_t nr, S *restrict out) {
+    for (Py_ssize_t i = 0; i < nr; i++)
+        for (Py_ssize_t k = 0; k < K; k++) out[i * K + k] = (S)T[k * LK_R + i];
+}
+
 static inline unsigned CE_BLOCK(const lk_cargs *a, Py_ssize_t r0, Py_ssize_t r1, double *vals, int need_value) {
     const Py_ssize_t K = a->K, nr = r1 - r0, nr8 = (nr + 7) & ~(Py_ssize_t)7;
     const S *restrict s = (const S *)a->s + r0 * K;
@@ -393,10 +409,7 @@ static inline unsigned CE_BLOCK(const lk_cargs *a, Py_ssize_t r0, Py_ssize_t r1,
     double sT[LK_CE_SMALL * LK_R], eT[LK_CE_SMALL * LK_R], yT[LK_CE_SMALL * LK_R], bT[LK_CE_SMALL * LK_R];
     double m[LK_R], inv[LK_R], lse[LK_R], ysum[LK_R], lab[LK_R], ws[LK_R];
     unsigned bad[LK_R];
-    for (Py_ssize_t i = 0; i < nr; i++)
-        for (Py_ssize_t k = 0; k < K; k++) sT[k * LK_R + i] = (double)s[i * K + k];
-    for (Py_ssize_t i = nr; i < nr8; i++)
-        for (Py_ssize_t k = 0; k < K; k++) sT[k * LK_R + i] = 0.0;
+    CE_T_IN(s, K, nr, nr8, sT);
     /* m = max(s), 0 if not finite; a nan is skipped here and flagged, as +inf, by the row's sum */
     for (Py_ssize_t i = 0; i < nr8; i++) m[i] = -INFINITY;
     for (Py_ssize_t k = 0; k < K; k++) {
@@ -432,17 +445,14 @@ static inline unsigned CE_BLOCK(const lk_cargs *a, Py_ssize_t r0, Py_ssize_t r1,
         }
     } else {
         const S *restrict y = (const S *)a->y + r0 * K;
-        for (Py_ssize_t i = 0; i < nr; i++) {
-            unsigned outside = 0;
-            for (Py_ssize_t k = 0; k < K; k++) {
-                double t = (double)y[i * K + k];
-                outside |= !(t >= 0.0) | !(t <= 1.0);
-                yT[k * LK_R + i] = t;
+        CE_T_IN(y, K, nr, nr8, yT);
+        for (Py_ssize_t k = 0; k < K; k++) {
+            _Pragma("omp simd")
+            for (Py_ssize_t i = 0; i < nr8; i++) {
+                double t = yT[k * LK_R + i];
+                bad[i] |= (!(t >= 0.0) | !(t <= 1.0)) ? LK_BAD : 0u;
             }
-            if (outside) bad[i] |= LK_BAD;
         }
-        for (Py_ssize_t i = nr; i < nr8; i++)
-            for (Py_ssize_t k = 0; k < K; k++) yT[k * LK_R + i] = 0.0;
         ce_sum_t(yT, K, nr8, ysum); /* the row's sum before smoothing */
         for (Py_ssize_t i = 0; i < nr; i++)
             if (!(fabs(ysum[i] - 1.0) <= a->row_tol)) bad[i] |= LK_BAD;
@@ -455,7 +465,7 @@ static inline unsigned CE_BLOCK(const lk_cargs *a, Py_ssize_t r0, Py_ssize_t r1,
             ce_sum_t(yT, K, nr8, ysum);
         }
     }
-    for (Py_ssize_t i = 0; i < nr8; i++) ws[i] = (i < nr && a->w) ? a->w[r0 + i] : (i < nr ? 1.0 : 0.0);
+    for (Py_ssize_t i = 0; i < nr8; i++) ws[i] = (i >= nr) ? 0.0 : a->w ? a->w[r0 + i] : 1.0;
     if (need_value) {
         double v[LK_R];
         if (onehot) {
@@ -487,9 +497,7 @@ static inline unsigned CE_BLOCK(const lk_cargs *a, Py_ssize_t r0, Py_ssize_t r1,
                 bT[k * LK_R + i] = (ws[i] == 0.0) ? 0.0 : ws[i] * g;
             }
         }
-        S *restrict G = (S *)a->g + r0 * K;
-        for (Py_ssize_t i = 0; i < nr; i++)
-            for (Py_ssize_t k = 0; k < K; k++) G[i * K + k] = (S)bT[k * LK_R + i];
+        CE_T_OUT(bT, K, nr, (S *)a->g + r0 * K);
     }
     if (a->h) {
         for (Py_ssize_t k = 0; k < K; k++) {
@@ -500,9 +508,7 @@ static inline unsigned CE_BLOCK(const lk_cargs *a, Py_ssize_t r0, Py_ssize_t r1,
                 bT[k * LK_R + i] = (ws[i] == 0.0) ? 0.0 : ws[i] * h;
             }
         }
-        S *restrict H = (S *)a->h + r0 * K;
-        for (Py_ssize_t i = 0; i < nr; i++)
-            for (Py_ssize_t k = 0; k < K; k++) H[i * K + k] = (S)bT[k * LK_R + i];
+        CE_T_OUT(bT, K, nr, (S *)a->h + r0 * K);
     }
     unsigned flags = 0;
     for (Py_ssize_t i = 0; i < nr; i++) {
@@ -584,6 +590,8 @@ static int CE_RUN(lk_cargs *a) {
 #undef CE_TAIL
 #undef CE_MAX
 #undef CE_BLOCK
+#undef CE_T_IN
+#undef CE_T_OUT
 #undef CE_RUN
 #undef CE_ROW_F
 #undef CE_ROW_FT
