@@ -387,18 +387,18 @@ static inline void ce_sum_t(const double *restrict v, Py_ssize_t K, Py_ssize_t n
 }
 #endif
 
-/* The block's nr rows (row-major, K classes) into T, transposed and in double; rows nr..nr8 zero */
-static inline void CE_T_IN(const S *restrict x, Py_ssize_t K, Py_ssize_t nr, Py_ssize_t nr8, double *restrict T) {
+/* The block's nr rows (row-major, K classes) into t, transposed and in double; rows nr..nr8 zero */
+static inline void CE_T_IN(const S *restrict x, Py_ssize_t K, Py_ssize_t nr, Py_ssize_t nr8, double *restrict t) {
     for (Py_ssize_t i = 0; i < nr; i++)
-        for (Py_ssize_t k = 0; k < K; k++) T[k * LK_R + i] = (double)x[i * K + k];
+        for (Py_ssize_t k = 0; k < K; k++) t[k * LK_R + i] = (double)x[i * K + k];
     for (Py_ssize_t i = nr; i < nr8; i++)
-        for (Py_ssize_t k = 0; k < K; k++) T[k * LK_R + i] = 0.0;
+        for (Py_ssize_t k = 0; k < K; k++) t[k * LK_R + i] = 0.0;
 }
 
-/* and back: the first nr rows of T into out (row-major), rounded to S */
-static inline void CE_T_OUT(const double *restrict T, Py_ssize_t K, Py_ssize_t nr, S *restrict out) {
+/* and back: the first nr rows of t into out (row-major), rounded to S */
+static inline void CE_T_OUT(const double *restrict t, Py_ssize_t K, Py_ssize_t nr, S *restrict out) {
     for (Py_ssize_t i = 0; i < nr; i++)
-        for (Py_ssize_t k = 0; k < K; k++) out[i * K + k] = (S)T[k * LK_R + i];
+        for (Py_ssize_t k = 0; k < K; k++) out[i * K + k] = (S)t[k * LK_R + i];
 }
 
 static inline unsigned CE_BLOCK(const lk_cargs *a, Py_ssize_t r0, Py_ssize_t r1, double *vals, int need_value) {
