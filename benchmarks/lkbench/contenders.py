@@ -13,13 +13,15 @@ Contenders (keys as in the JSON; the table shows each anchor's time divided by l
 losskit    the public API with ``out=`` buffers (value: the plain call)
 lk_alloc   the public API, allocating its results (vg and gh)
 kernel     ``losskit._fast.raw_kernel``: the bare kernel, when the library has the hook
-reference  losskit with ``LOSSKIT_REFERENCE=1`` (opt-in; meaningful when the native path is built)
+reference  the public API with ``out=`` buffers on the reference path (opt-in; needs the native path built)
 torch      ``torch.nn.functional`` (or the formula in torch ops) + autograd; Hessian by double backward
 sklearn    ``sklearn._loss`` with ``n_threads`` and preallocated outputs
 jax        ``jax.jit`` of the mean, ``jax.value_and_grad``; Hessian by a Hessian-vector product
 numpy      the formula and its derivatives as whole-array NumPy expressions
-lk_torch   losskit's public API on torch tensors (the array-API path), allocating; value and vg, N <= 1e6
+lk_torch   losskit's public API on torch CPU tensors (no autograd: the kernels on NumPy views of them),
+           allocating; value and vg, N <= 1e6
 lk_jax     losskit's public API on JAX arrays under ``jax.jit``; value and vg, N <= 1e6
+lk_torch_ref  lk_torch on the array-API path (opt-in): what tensors under autograd or off the CPU take
 ========== ====================================================================================
 """
 
@@ -42,8 +44,7 @@ from .specs import Spec
 CALLS = ("value", "vg", "gh")
 KIND = {"value": "value", "vg": "value_and_gradient", "gh": "gradient_and_hessian"}
 ANCHORS = ("torch", "sklearn", "jax", "numpy", "lk_torch", "lk_jax")  # the default anchors
-OPTIONAL = ("reference",)
-REFERENCE_ENV = "LOSSKIT_REFERENCE"
+OPTIONAL = ("reference", "lk_torch_ref")
 # torch's double-backward Hessian ("only where cheap") and losskit on torch / JAX arrays cost
 # seconds per call at N = 1e7: timed up to this N by default (--slow-max-n)
 SLOW_MAX_N = 10**6
@@ -119,6 +120,13 @@ class Env:
         from losskit import _fast
 
         return _fast.native()
+
+    @cached_property
+    def forced_reference(self) -> Callable[[], Any] | None:
+        """``losskit._fast.reference_path`` when there is a native path to turn off, else None."""
+        from losskit import _fast
+
+        return _fast.reference_path if _fast.ENABLED else None
 
     @cached_property
     def torch(self) -> Any:
@@ -204,21 +212,22 @@ def kernel(env: Env, spec: Spec, call: str, data: Data) -> Contender:
     return Contender("kernel", lambda: raw(loss, kind, y, f, out), api_outputs(call), "raw_kernel, no API")
 
 
+def _on_reference_path(env: Env, run: Callable[[], Any]) -> Callable[[], Any]:
+    """``run`` with the reference path forced (what ``LOSSKIT_REFERENCE=1`` does at import)."""
+    forced = env.forced_reference
+    if forced is None:
+        raise NotApplicable("losskit has no native path to turn off")
+
+    def on_reference() -> Any:
+        with forced():
+            return run()
+
+    return on_reference
+
+
 def reference_path(env: Env, spec: Spec, call: str, data: Data) -> Contender:
     run = _api_call(_loss(env, spec), call, data.y, data.f, _out_buffers(call, data.f))
-
-    def forced() -> Any:
-        before = os.environ.get(REFERENCE_ENV)
-        os.environ[REFERENCE_ENV] = "1"
-        try:
-            return run()
-        finally:
-            if before is None:
-                del os.environ[REFERENCE_ENV]
-            else:
-                os.environ[REFERENCE_ENV] = before
-
-    return Contender("reference", forced, api_outputs(call), f"{REFERENCE_ENV}=1, out= buffers")
+    return Contender("reference", _on_reference_path(env, run), api_outputs(call), "the reference path, out= buffers")
 
 
 def torch_anchor(env: Env, spec: Spec, call: str, data: Data) -> Contender:
@@ -363,6 +372,11 @@ def lk_torch(env: Env, spec: Spec, call: str, data: Data) -> Contender:
     return Contender("lk_torch", run, api_outputs(call), "losskit on torch tensors, allocating")
 
 
+def lk_torch_ref(env: Env, spec: Spec, call: str, data: Data) -> Contender:
+    run = lk_torch(env, spec, call, data).fn
+    return Contender("lk_torch_ref", _on_reference_path(env, run), api_outputs(call), "the array-API path on torch")
+
+
 def lk_jax(env: Env, spec: Spec, call: str, data: Data) -> Contender:
     if call == "gh":
         raise NotApplicable(CROSS_LIBRARY)
@@ -385,6 +399,7 @@ BUILDERS: dict[str, Callable[[Env, Spec, str, Data], Contender]] = {
     "numpy": numpy_anchor,
     "lk_torch": lk_torch,
     "lk_jax": lk_jax,
+    "lk_torch_ref": lk_torch_ref,
 }
 
 

@@ -272,7 +272,7 @@ GATES: tuple[Gate, ...] = (
          extra("import_ms", _medians("import"))),
     Gate("first-call", "the first kernel call in a fresh process under 20 ms", "<", 20.0, "ms",
          extra("first_call_ms", _medians("first call"))),
-    _gate("torch-inputs", "torch inputs (array-API path) within 1.3x of torch's built-in loss (N >= 1e6)",
+    _gate("torch-inputs", "torch inputs (CPU, no autograd) within 1.3x of torch's built-in loss (N >= 1e6)",
           "<=", 1.3, "x", Select(TORCH_BUILTIN, calls=VALUE_VG, n_min=10**6), ratio("lk_torch", "torch")),
     _gate("jax-inputs", "JAX inputs (array-API path, jit) within 1.3x of the loss in jax.numpy (N >= 1e6)",
           "<=", 1.3, "x", Select(calls=VALUE_VG, n_min=10**6), ratio("lk_jax", "jax")),

@@ -135,6 +135,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("numpy", 6, ratio_cell("numpy", "losskit"), needs="numpy"),
     Column("lk@trch", 7, ratio_cell("lk_torch", "torch"), needs="lk_torch"),
     Column("lk@jax", 6, ratio_cell("lk_jax", "jax"), needs="lk_jax"),
+    Column("ref@tr", 6, ratio_cell("lk_torch_ref", "torch"), needs="lk_torch_ref"),
     Column("busy", 5, busy_cell, left=True),
 )
 
@@ -149,8 +150,9 @@ LEGEND = """\
 lk ms    losskit, out= buffers (value: the plain call), median ms    alloc  losskit allocating its results
 floor    the floor: one pass reading two arrays and writing one, same N and dtype (ms)
 ×floor   lk ms / floor        al×fl  alloc / floor        api µs  lk ms - bare kernel (µs)
-ref torch sklrn jax numpy     the anchor's median / lk ms: how many times faster losskit is (ref: LOSSKIT_REFERENCE=1)
+ref torch sklrn jax numpy     the anchor's median / lk ms: how many times faster losskit is (ref: the reference path)
 lk@trch lk@jax                losskit on torch / JAX arrays, divided by that library's own (<= 1.3 wanted)
+ref@tr                        lk@trch on the array-API path (what tensors under autograd or off the CPU take)
 busy     !share: other processes used this share of the CPU during a measurement of the case
 -  the anchor has no such computation   ≠  it computes something else (see below)   err  it failed"""
 

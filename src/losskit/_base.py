@@ -275,7 +275,7 @@ class Loss:
         validate: bool = True,
     ) -> Any:
         """The loss: per value (``"none"``), summed (``"sum"``) or the weighted mean, the cost."""
-        if _fast.ENABLED and type(y_pred) is np.ndarray:
+        if _fast.ENABLED:
             r = _fast.call(self, y_true, y_pred, sample_weight, reduction, validate, True, False, False)
             if r is not _fast.NOT_HANDLED:
                 return r
@@ -298,7 +298,7 @@ class Loss:
         ``out``: an array of ``y_pred``'s shape and the result's dtype to write into (NumPy or
         PyTorch); it is returned.
         """
-        if _fast.ENABLED and type(y_pred) is np.ndarray:
+        if _fast.ENABLED:
             r = _fast.call(self, y_true, y_pred, sample_weight, reduction, validate, False, True, False, out)
             if r is not _fast.NOT_HANDLED:
                 return r
@@ -318,7 +318,7 @@ class Loss:
     ) -> Any:
         """The diagonal of the Hessian of ``__call__`` with respect to ``y_pred``, shaped like it."""
         self._require_diagonal_hessian()
-        if _fast.ENABLED and type(y_pred) is np.ndarray:
+        if _fast.ENABLED:
             r = _fast.call(self, y_true, y_pred, sample_weight, reduction, validate, False, False, True, out)
             if r is not _fast.NOT_HANDLED:
                 return r
@@ -337,7 +337,7 @@ class Loss:
         out: Any = None,
     ) -> tuple[Any, Any]:
         """``(self(...), self.gradient(...))`` from one pass over the data; ``out`` for the gradient."""
-        if _fast.ENABLED and type(y_pred) is np.ndarray:
+        if _fast.ENABLED:
             r = _fast.call(self, y_true, y_pred, sample_weight, reduction, validate, True, True, False, out)
             if r is not _fast.NOT_HANDLED:
                 return r
@@ -364,7 +364,7 @@ class Loss:
         """``(self.gradient(...), self.hessian(...))`` from one pass; ``out`` a pair of arrays (or None)."""
         self._require_diagonal_hessian()
         g_out, h_out = (None, None) if out is None else out
-        if _fast.ENABLED and type(y_pred) is np.ndarray:
+        if _fast.ENABLED:
             r = _fast.call(self, y_true, y_pred, sample_weight, reduction, validate, False, True, True, g_out, h_out)
             if r is not _fast.NOT_HANDLED:
                 return r

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -248,6 +249,10 @@ def call(
     Returns what the public method returns (a value, an array, or a pair), or NOT_HANDLED
     when the reference path must take the call. Kept lean: it runs on every NumPy call.
     """
+    if type(y_pred) is not np.ndarray:
+        if type(y_pred).__module__ == "torch":
+            return _torch_call(loss, y_true, y_pred, sample_weight, reduction, validate, value, grad, hess, out, out2)
+        return NOT_HANDLED
     f = y_pred
     op, params, code = _kernel(loss, f.dtype)
     n = f.size
@@ -294,6 +299,62 @@ def call(
     if flags and _rejected(flags, validate):
         return NOT_HANDLED
     return _assemble(value, grad, hess, none, mean, total, denominator, values, g, h, code)
+
+
+def _torch_call(
+    loss: Any,
+    y_true: Any,
+    y_pred: Any,
+    sample_weight: Any,
+    reduction: str,
+    validate: bool,
+    value: bool,
+    grad: bool,
+    hess: bool,
+    out: Any,
+    out2: Any,
+) -> Any:
+    """PyTorch CPU tensors outside autograd: the kernels on zero-copy NumPy views of them.
+
+    Taken when every tensor argument is a plain ``torch.Tensor`` on the CPU that does not
+    require grad (``y_true`` and ``sample_weight`` may also be lists or NumPy arrays), outside
+    ``torch.compile``, functorch transforms (``vmap``, ``grad``) and torch dispatch or
+    function modes. There the result has no
+    autograd history to lose, and it is the kernels' result on NumPy arrays of the same data
+    (held to the reference path by test_native.py). Results are tensors of the reference
+    path's kinds: a 0-d tensor for a reduced value, an ``out=`` tensor itself.
+    Anything else, or data the kernel rejects, goes to the reference path.
+    """
+    torch = sys.modules["torch"]
+    if torch.compiler.is_compiling() or torch._C._len_torch_dispatch_stack() or torch._C._len_torch_function_stack():
+        return NOT_HANDLED  # tracing, or a mode that wants to see the torch operations (fake, flop counting)
+    wrapped = getattr(torch._C._functorch, "is_functorch_wrapped_tensor", None)
+    views = []
+    for i, a in enumerate((y_true, y_pred, sample_weight, out, out2)):
+        if a is None or (i in (0, 2) and type(a) is not torch.Tensor):
+            views.append(a)  # labels or weights as lists or NumPy arrays: ``call`` takes or declines them
+            continue
+        if type(a) is not torch.Tensor or a.requires_grad or a.device.type != "cpu" or a.layout != torch.strided:
+            return NOT_HANDLED
+        if wrapped is not None and wrapped(a):
+            return NOT_HANDLED
+        try:
+            views.append(a.numpy())
+        except (RuntimeError, TypeError):  # no storage, a conjugate or negative bit, bfloat16, ...
+            return NOT_HANDLED
+    y, f, w, o, o2 = views
+    r = call(loss, y, f, w, reduction, validate, value, grad, hess, o, o2)
+    if r is NOT_HANDLED:
+        return r
+
+    def tensor(x: Any) -> Any:
+        if x is o:
+            return out
+        if x is o2:
+            return out2
+        return torch.from_numpy(np.asarray(x))
+
+    return tuple(tensor(x) for x in r) if type(r) is tuple else tensor(r)
 
 
 def _softmax_ce(
