@@ -79,12 +79,20 @@ def _compile_in_parallel(compiler: object) -> None:
     compiler.compile = compile
 
 
+# LOSSKIT_REQUIRE_NATIVE=1 (make test sets it where a compiler and Python's headers exist):
+# a kernel that does not compile fails the install instead of falling back to the reference
+# path, which would pass every test with the native ones skipped.
+REQUIRED = os.environ.get("LOSSKIT_REQUIRE_NATIVE", "") not in ("", "0")
+
+
 class OptionalBuildExt(build_ext):
     """Build the kernels when possible; otherwise warn and install the reference path only."""
 
     def build_extension(self, ext: Extension) -> None:
         compiler = (sysconfig.get_config_var("CC") or "cc").split()
         if shutil.which(compiler[0]) is None:
+            if REQUIRED:
+                raise RuntimeError(f"losskit: LOSSKIT_REQUIRE_NATIVE is set but there is no C compiler ({compiler[0]})")
             warnings.warn(f"losskit: no C compiler ({compiler[0]}); installing the reference path only", stacklevel=1)
             return
         if _compiles(compiler, OPENMP):
@@ -96,7 +104,10 @@ class OptionalBuildExt(build_ext):
         _compile_in_parallel(self.compiler)
         try:
             super().build_extension(ext)
-        except Exception as exc:  # a compiler error must not block the install
+        except Exception as exc:  # a compiler error must not block the install (unless REQUIRED)
+            if REQUIRED:
+                msg = f"losskit: the native kernels did not build and LOSSKIT_REQUIRE_NATIVE is set ({exc})"
+                raise RuntimeError(msg) from exc
             warnings.warn(f"losskit: native kernels not built ({exc}); using the reference path", stacklevel=1)
 
 
@@ -119,7 +130,7 @@ native = Extension(
     ],
     extra_compile_args=list(BASE_FLAGS),
     extra_link_args=[],
-    optional=True,
+    optional=not REQUIRED,
 )
 
 if os.environ.get("LOSSKIT_NO_NATIVE", "") not in ("", "0") or sys.platform == "win32":

@@ -20,16 +20,15 @@ CHECK = (
 )
 
 
-@pytest.fixture(scope="module")
-def install_without_compiler(tmp_path_factory):
+def _install_without_compiler(tmp_path_factory, required):
     """pip-install the project with a C compiler that always fails (CC=false)."""
     target = tmp_path_factory.mktemp("site")
     src = tmp_path_factory.mktemp("src") / "losskit"
     shutil.copytree(
         ROOT, src, ignore=shutil.ignore_patterns(".venv", "build", "*.so", "*.egg-info", ".git", "__pycache__")
     )
-    env = {**os.environ, "CC": "false", "LDSHARED": "false"}
-    out = subprocess.run(
+    env = {**os.environ, "CC": "false", "LDSHARED": "false", "LOSSKIT_REQUIRE_NATIVE": "1" if required else "0"}
+    return target, subprocess.run(
         [
             sys.executable,
             "-m",
@@ -46,8 +45,31 @@ def install_without_compiler(tmp_path_factory):
         text=True,
         timeout=600,
     )
+
+
+@pytest.fixture(scope="module")
+def install_without_compiler(tmp_path_factory):
+    target, out = _install_without_compiler(tmp_path_factory, required=False)
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     return target
+
+
+def test_an_install_that_requires_the_kernels_fails_without_them(tmp_path_factory):
+    """make test sets LOSSKIT_REQUIRE_NATIVE where a compiler exists: a kernel that does not
+    compile must fail the install, not pass the tests with the native ones skipped."""
+    target, out = _install_without_compiler(tmp_path_factory, required=True)
+    assert out.returncode != 0
+    assert "the native kernels did not build and LOSSKIT_REQUIRE_NATIVE is set" in out.stdout + out.stderr
+    assert not list(target.rglob("_native*.so"))
+
+
+@pytest.mark.skipif(
+    os.environ.get("LOSSKIT_REQUIRE_NATIVE", "") in ("", "0"), reason="LOSSKIT_REQUIRE_NATIVE is not set"
+)
+def test_the_kernels_are_built_where_they_are_required():
+    from losskit import _fast
+
+    assert _fast.native() is not None, _fast.unavailable_reason()
 
 
 def test_installs_and_works_on_the_reference_path_without_a_compiler(install_without_compiler):
