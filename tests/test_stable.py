@@ -176,6 +176,28 @@ def test_row_sum_is_the_class_axis_sum(shape, dtype, rng):
     np.testing.assert_allclose(wide[..., 0], expect, rtol=1e-13, atol=1e-12)
 
 
+@pytest.mark.parametrize(
+    "shape", [(7,), (100, 1), (100, 2), (100, 10), (3, 4, 33), (5, 0, 3), (20, 47), (2, 48), (2, 1000)]
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_row_max_is_the_class_axis_max(shape, dtype, rng):
+    """``_array.row_max`` (a loop over the columns on NumPy under 48 classes): np.max's values,
+    nan and infinities included, in the input's dtype, with and without keepdims."""
+    from losskit._array import row_max
+
+    x = rng.normal(size=shape).astype(dtype)
+    if x.size >= 20:
+        flat = x.reshape(-1)
+        flat[[1, 5, 11]] = [np.nan, np.inf, -np.inf]
+        flat[-8:] = -np.inf  # rows of -inf only, where the last axis is short
+    expect = np.max(x, axis=-1, keepdims=True)
+    got = row_max(x, np, keepdims=True)
+    assert got.dtype == dtype and got.shape == expect.shape
+    np.testing.assert_array_equal(got, expect)
+    np.testing.assert_array_equal(row_max(x, np), expect[..., 0])
+    assert np.shares_memory(row_max(x, np), x) is False  # a new array, never a view of the input
+
+
 def test_all_finite_reads_back_only_when_allowed_and_trusts_the_checked_array():
     """``all_finite`` (the cheaper-form switch): False without permission to read data back
     (validate=False, lazy arrays); True without a second sum for the array the checks proved."""

@@ -14,6 +14,8 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
+from ._array import row_max
+
 LOG2 = math.log(2.0)
 
 
@@ -89,7 +91,7 @@ def log_softmax(s: Any, xp: Any) -> Any:
     logits of 1e6). ``-inf`` logits (masked classes) give ``-inf``; a row
     that is all ``-inf`` gives ``nan`` only where the data has no meaning.
     """
-    m = xp.max(s, axis=-1, keepdims=True)
+    m = row_max(s, xp, keepdims=True)
     m = xp.where(xp.isfinite(m), m, 0.0)
     z = s - m
     return z - xp.log(xp.sum(xp.exp(z), axis=-1, keepdims=True))
@@ -97,7 +99,7 @@ def log_softmax(s: Any, xp: Any) -> Any:
 
 def softmax(s: Any, xp: Any) -> Any:
     """Softmax over the last axis (max-shifted): ``e * (1 / sum(e))``, one division per row."""
-    m = xp.max(s, axis=-1, keepdims=True)
+    m = row_max(s, xp, keepdims=True)
     m = xp.where(xp.isfinite(m), m, 0.0)
     e = xp.exp(s - m)
     return e * (1.0 / xp.sum(e, axis=-1, keepdims=True))

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from .. import _params as P
-from .._array import constant, device_of, row_sum
+from .._array import constant, device_of, row_max, row_sum
 from .._base import Loss, _fail_if
 from .._registry import functional, register
 from .._stable import all_finite, log_softmax, softmax, xdivy, xlogy
@@ -316,7 +316,7 @@ class CategoricalHinge(_ClassAxis):
         true = y == 1.0
         s_true = row_sum(xp.where(true, s, 0.0), xp)
         wrong = xp.where(true, -math.inf, s)
-        return true, wrong, 1.0 + xp.max(wrong, axis=-1) - s_true
+        return true, wrong, 1.0 + row_max(wrong, xp) - s_true
 
     def _value(self, y: Any, s: Any, xp: Any) -> Any:
         return xp.maximum(self._parts(y, s, xp)[2], 0.0)
