@@ -52,6 +52,7 @@ _EXP_LOG = {
     "msle",
     "exponential",
     "binary_focal",
+    "kl_divergence",
     "categorical_cross_entropy",
     "softmax_cross_entropy",
     "sparse_categorical_cross_entropy",
@@ -100,11 +101,12 @@ def both_paths(call, y, f, **kwargs):
         if dtype != np.float32 or _fast._kernel(loss, dtype)[0] < 0:
             return native, call(y, f, **kwargs)  # float64, or no kernel: the same reference computation
         if "eps" in loss.params and not loss.params.get("from_logits", False):
-            # probabilities are clipped to [eps, 1 - eps] with the bounds rounded to float32 (1 - 0.01
-            # is 0.99000001 there): clip in float32 first, then evaluate in float64 without clipping
+            # probabilities are clipped to [eps, 1 - eps] (class axis: [eps, 1]) with the bounds rounded
+            # to float32 (1 - 0.01 is 0.99000001 there): clip in float32 first, then evaluate in float64
+            # without clipping
             eps = loss.params["eps"]
             eps = float(np.finfo(np.float32).eps) if eps is None else eps
-            lo, hi = np.float32(eps), np.float32(1.0 - eps)
+            lo, hi = np.float32(eps), np.float32(1.0 if loss.class_axis else 1.0 - eps)
             f = np.clip(np.asarray(f), lo, hi) if eps > 0 else f
             loss = loss.replace(eps=0.0)
         method = getattr(loss, name)
@@ -404,6 +406,111 @@ def test_softmax_rows_the_kernels_reject_raise_the_reference_error(bad, kind, me
     w[bad_row] = 0.0
     keep = np.arange(n) != bad_row
     assert loss(target, s, sample_weight=w) == pytest.approx(float(loss(target[keep], s[keep])), rel=1e-6)
+
+
+PROBABILITY_BAD = [
+    ("nan probability", r"`y_pred` must be finite"),
+    ("probability above 1", r"`y_pred` must be probabilities in \[0, 1\]"),
+    ("prediction row sum off 1", "`y_pred` must be probability rows that sum to 1"),
+    ("target outside [0, 1]", r"`y_true` must be probabilities in \[0, 1\]"),
+    ("target row sum off 1", "`y_true` must be probability rows that sum to 1"),
+    ("label out of range", r"`y_true` must be class labels in \[0, "),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", ["categorical_cross_entropy", "kl_divergence", "sparse_categorical_cross_entropy"])
+@pytest.mark.parametrize(("bad", "message"), PROBABILITY_BAD, ids=[b[0] for b in PROBABILITY_BAD])
+def test_probability_rows_the_kernels_reject_raise_the_reference_error(bad, message, name, dtype):
+    """Cross-entropy and KL from probabilities: the kernel checks each value, _fast.py the rows'
+    sums and the labels; whatever fails, the reference path raises its error, and a zero
+    sample weight exempts the row."""
+    labels_loss = name == "sparse_categorical_cross_entropy"
+    if labels_loss and bad.startswith("target"):
+        pytest.skip("sparse cross-entropy takes labels")
+    if bad == "label out of range" and not labels_loss:
+        pytest.skip("the others take target rows")
+    rng = np.random.default_rng(2)
+    n, k, bad_row = 70, 6, 37
+    labels = rng.integers(0, k, n)
+    y = rng.dirichlet(np.ones(k), n).astype(dtype)
+    q = rng.dirichlet(np.ones(k), n).astype(dtype)
+    if bad == "nan probability":
+        q[bad_row, 2] = np.nan
+    elif bad == "probability above 1":
+        q[bad_row] = [1.5, -0.5, 0, 0, 0, 0]
+    elif bad == "prediction row sum off 1":
+        q[bad_row] *= 1.01
+    elif bad == "target outside [0, 1]":
+        y[bad_row] = [1.5, -0.5, 0, 0, 0, 0]
+    elif bad == "target row sum off 1":
+        y[bad_row] *= 1.01
+    else:
+        labels[bad_row] = k
+    target = labels if labels_loss else y
+    # smoothed targets reach the kernel smoothed: their range is checked before
+    smoothing = [{}, {"label_smoothing": 0.1}] if name != "kl_divergence" else [{}]
+    for params in smoothing:
+        for call in (lk.get(name, **params).__call__, lk.get(name, **params).value_and_gradient):
+            with pytest.raises(ValueError, match=message):
+                call(target, q)
+    loss = lk.get(name)
+    with pytest.raises(ValueError, match=message):
+        loss.gradient(target, q)
+    w = np.ones(n)
+    w[bad_row] = 0.0
+    keep = np.arange(n) != bad_row
+    assert loss(target, q, sample_weight=w) == pytest.approx(float(loss(target[keep], q[keep])), rel=1e-6)
+    # per row: the exempt row weighs 0, the others as alone (one path for the bad data, maybe
+    # the other for the good: within the paths' ulps)
+    per_row = loss(target, q, sample_weight=w, reduction="none")
+    assert per_row[bad_row] == 0.0
+    np.testing.assert_allclose(per_row[keep], loss(target[keep], q[keep], reduction="none"), rtol=1e-6)
+
+
+def test_probability_losses_take_the_kernel(monkeypatch):
+    """Cross-entropy and KL from probabilities, with labels, smoothing, class weights and an
+    ignored label, go through the elementwise kernel (not the reference path)."""
+    calls = []
+    native = _fast.native()
+
+    class Spy:
+        def __getattr__(self, name):
+            attr = getattr(native, name)
+            return (lambda *a: calls.append(name) or attr(*a)) if name == "elementwise" else attr
+
+    monkeypatch.setattr(_fast, "_native_module", Spy())
+    rng = np.random.default_rng(3)
+    q = rng.dirichlet(np.ones(4), 50)
+    y = rng.dirichlet(np.ones(4), 50)
+    labels = rng.integers(0, 4, 50)
+    labels[3] = -100
+    lk.get("cce", label_smoothing=0.1, class_weight=[1.0, 2.0, 0.5, 1.0]).value_and_gradient(y, q)
+    lk.get("kl_divergence").gradient_and_hessian(y, q)
+    lk.get("sparse_cross_entropy", ignore_index=-100, class_weight=[1.0, 2.0, 0.5, 1.0])(labels, q, reduction="none")
+    assert calls == ["elementwise"] * 3
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_probability_rows_near_the_tolerance_are_the_reference_paths_to_judge(dtype):
+    """The fast path sums rows in their own dtype and trusts only half of sqrt(eps): rows off 1 by
+    0.7 sqrt(eps) are accepted (by the reference path), by 1.3 sqrt(eps) refused."""
+    rng = np.random.default_rng(4)
+    tol = np.sqrt(np.finfo(dtype).eps)
+    y = rng.dirichlet(np.ones(4), 30)
+    q = rng.dirichlet(np.ones(4), 30)
+    loss = lk.get("cce")
+    for off, ok in ((0.7, True), (1.3, False)):
+        q_off = q.copy()
+        q_off[5] *= 1.0 + off * tol
+        q_off = q_off.astype(dtype)
+        if ok:
+            with _fast.reference_path():
+                expected = loss(y.astype(dtype), q_off)
+            assert loss(y.astype(dtype), q_off) == expected
+        else:
+            with pytest.raises(ValueError, match="probability rows that sum to 1"):
+                loss(y.astype(dtype), q_off)
 
 
 def test_concurrent_calls_get_their_own_sums():

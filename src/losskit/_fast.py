@@ -14,12 +14,15 @@ reference path; :func:`reference_path` does so for a block of code.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+
+from ._array import row_sum
 
 REFERENCE_ENV = "LOSSKIT_REFERENCE"
 _native_module: Any = None
@@ -52,6 +55,8 @@ _OPS = {
             "brier",
             "focal_logit",
             "focal_prob",
+            "xent_prob",
+            "kl_prob",
         ]
     )
 }
@@ -69,10 +74,13 @@ FLOAT32_IN_FLOAT = frozenset(
         "exponential",
         "focal_logit",
         "focal_prob",
+        "xent_prob",
+        "kl_prob",
     }
 )
 _DTYPES = {np.dtype(np.float64): 0, np.dtype(np.float32): 1}
 _CE = 1000  # the softmax cross-entropy kernel (class axis)
+_CLASS_PROB = 1001  # cross-entropy and KL from probabilities: an elementwise kernel over the classes
 
 
 def forced_reference() -> bool:
@@ -152,10 +160,17 @@ def _spec(loss: Any, dtype: np.dtype) -> tuple[int, tuple[float, ...]] | None:
         params = (gamma, a, 1.0 - a, *_clip_bounds(eps), 2.0 * gamma + 1.0)
         return _OPS["focal_logit" if v["from_logits"] else "focal_prob"], params
     if name in ("categorical_cross_entropy", "softmax_cross_entropy", "sparse_categorical_cross_entropy"):
-        if not loss.from_logits:
-            return None  # probabilities: reference path
         labels = name == "sparse_categorical_cross_entropy"
+        if not loss.from_logits:  # probabilities are clipped to [eps, 1] (eps = 0: no clip)
+            eps = eps_t if v["eps"] is None else v["eps"]
+            bounds = (eps, 1.0) if eps > 0 else (-np.inf, np.inf)
+            op = _OPS["xent_prob"]
+            return _CLASS_PROB, (op, *bounds, v["label_smoothing"], v["class_weight"], v.get("ignore_index"), labels)
         return _CE, (v["label_smoothing"], v["class_weight"], v.get("ignore_index"), labels)
+    if name == "kl_divergence" and not v["from_logits"]:
+        eps = eps_t if v["eps"] is None else v["eps"]
+        bounds = (eps, 1.0) if eps > 0 else (-np.inf, np.inf)
+        return _CLASS_PROB, (_OPS["kl_prob"], *bounds, 0.0, None, None, False)
     return None
 
 
@@ -164,7 +179,9 @@ _NONE = (-1, (), -1)  # no kernel: the reference path
 
 def float32_in_float(loss: Any) -> bool:
     """Whether the kernel computes ``loss`` for float32 arrays in float (else in double)."""
-    op = _kernel(loss, np.dtype(np.float32))[0]
+    op, params, _ = _kernel(loss, np.dtype(np.float32))
+    if op == _CLASS_PROB:
+        op = params[0]
     names = {i: name for name, i in _OPS.items()}
     return names.get(op) in FLOAT32_IN_FLOAT
 
@@ -260,6 +277,8 @@ def call(
         return NOT_HANDLED
     if op == _CE:
         return _softmax_ce(params, code, y_true, f, sample_weight, reduction, validate, value, grad, hess, out, out2)
+    if op == _CLASS_PROB:
+        return _class_prob(params, code, y_true, f, sample_weight, reduction, validate, value, grad, hess, out, out2)
     y = y_true
     if type(y) is not np.ndarray or y.dtype is not f.dtype or y.shape != f.shape:
         y = _coerce(y, f)
@@ -377,79 +396,16 @@ def _softmax_ce(
     ignored label, times the class weight of the row's true class (``sum_k cw_k y_k``).
     """
     ls, class_weight, ignore_index, labels = params
-    if f.ndim == 0 or reduction not in ("none", "mean", "sum"):
+    inputs = _class_inputs(y_true, f, labels, sample_weight, class_weight, ignore_index, reduction, validate)
+    if inputs is None:
         return NOT_HANDLED
-    rows_shape, k = f.shape[:-1], f.shape[-1]
+    y, rows_shape, k, rows_w, sample_w, denominator = inputs
     n = f.size // k
-    y = y_true if type(y_true) is np.ndarray else None
-    if y is None:
-        if not isinstance(y_true, (list, tuple)):
-            return NOT_HANDLED
-        y = np.asarray(y_true)
-    if labels:
-        if y.shape != rows_shape or y.dtype.kind not in "iu":
-            return NOT_HANDLED
-        y = np.ascontiguousarray(y, np.int64)
-    elif y.shape != f.shape or y.dtype.kind != "f":
+    mean, none = reduction == "mean", reduction == "none"
+    outputs = _class_outputs(rows_shape, f, value and none, grad, hess, out, out2)
+    if outputs is None:
         return NOT_HANDLED
-    else:
-        y = np.ascontiguousarray(y, f.dtype)
-    # row weights: (sample weight) x (not ignored) x (class weight of the true class)
-    w = sample_weight
-    given = None
-    if w is not None:
-        if type(w) is not np.ndarray:
-            if not isinstance(w, (list, tuple)):
-                return NOT_HANDLED
-            w = np.asarray(w)
-        if w.dtype.kind not in "biuf" or w.ndim == 0 or w.shape != rows_shape[: w.ndim]:
-            return NOT_HANDLED
-        given = w.astype(np.float64)
-    extras = []
-    if labels and ignore_index is not None:
-        extras.append((y != ignore_index).astype(np.float64))
-    if class_weight is not None:
-        if class_weight.shape[0] != k:
-            return NOT_HANDLED  # the reference path explains
-        if labels:
-            safe = y if ignore_index is None else np.where(y == ignore_index, 0, y)
-            if validate and (safe.min() < 0 or safe.max() >= k):
-                return NOT_HANDLED
-            extras.append(class_weight[np.clip(safe, 0, k - 1)])
-        else:
-            extras.append(np.sum(y * class_weight.astype(f.dtype), axis=-1, dtype=np.float64))
-    rows_w = None
-    if given is not None:
-        aligned = given.reshape(given.shape + (1,) * (len(rows_shape) - given.ndim))
-        if extras:
-            full = aligned
-            for e in extras:
-                full = full * e
-            rows_w = np.ascontiguousarray(np.broadcast_to(full, rows_shape), np.float64).reshape(-1)
-            denominator = float(np.sum(rows_w))
-        else:
-            denominator = float(np.sum(given)) * float(n // given.size)
-            rows_w = np.ascontiguousarray(np.broadcast_to(aligned, rows_shape), np.float64).reshape(-1)
-        sample_w = np.ascontiguousarray(np.broadcast_to(aligned, rows_shape), np.float64).reshape(-1)
-    else:
-        sample_w = None
-        if extras:
-            full = extras[0]
-            for e in extras[1:]:
-                full = full * e
-            rows_w = np.ascontiguousarray(full, np.float64).reshape(-1)
-            denominator = float(np.sum(rows_w))
-        else:
-            denominator = float(n)
-    mean = reduction == "mean"
-    if mean and validate and not denominator > 0:
-        return NOT_HANDLED
-    none = reduction == "none"
-    values = np.empty(rows_shape, f.dtype) if value and none else None
-    g = _buffer(out, f) if grad else None
-    h = _buffer(out2 if grad else out, f) if hess else None
-    if (grad and g is None) or (hess and h is None):
-        return NOT_HANDLED
+    values, g, h = outputs
     scale = 1.0 / denominator if mean and (grad or hess) and denominator else 1.0
     row_tol = float(np.sqrt(np.finfo(f.dtype).eps))
     fc = np.ascontiguousarray(f)
@@ -474,6 +430,206 @@ def _softmax_ce(
     if flags and validate:
         return NOT_HANDLED
     return _assemble(value, grad, hess, none, mean, total, denominator, values, g, h, code)
+
+
+def _class_prob(
+    params: tuple[Any, ...],
+    code: int,
+    y_true: Any,
+    f: np.ndarray,
+    sample_weight: Any,
+    reduction: str,
+    validate: bool,
+    value: bool,
+    grad: bool,
+    hess: bool,
+    out: Any,
+    out2: Any,
+) -> Any:
+    """Cross-entropy (categorical, sparse) and KL divergence from probabilities.
+
+    Each term ``y_k log q_k`` is one element's, so the elementwise kernel runs over the classes
+    (the value checks of each element in its pass) with the row weights repeated along them;
+    the mean and the sum come from its sum, per-row values from a sum over each row. Labels
+    become one-hot rows first, as the reference makes them. What the kernel cannot check value
+    by value -- rows that sum to one, labels in range -- is checked here; anything doubtful
+    goes to the reference path, which explains or computes.
+    """
+    op, lo, hi, ls, class_weight, ignore_index, labels = params
+    inputs = _class_inputs(y_true, f, labels, sample_weight, class_weight, ignore_index, reduction, validate)
+    if inputs is None:
+        return NOT_HANDLED
+    y, rows_shape, k, rows_w, _, denominator = inputs
+    n = f.size // k
+    if labels:
+        safe = y if ignore_index is None else np.where(y == ignore_index, 0, y)
+        if validate and y.size and (safe.min() < 0 or safe.max() >= k):
+            return NOT_HANDLED
+    if validate and not all(_rows_sum_to_one(x) for x in ((f,) if labels else (y, f))):
+        return NOT_HANDLED
+    if labels:
+        if validate:  # every label in range: a 1 in each row
+            onehot = np.zeros((n, k), f.dtype)
+            onehot[np.arange(n), safe.reshape(-1)] = 1.0
+            y = onehot.reshape(f.shape)
+        else:  # as the reference: a label outside [0, K) gives a row of zeros
+            y = (safe[..., None] == np.arange(k, dtype=safe.dtype)).astype(f.dtype)
+    elif ls and validate and not (y.min() >= 0.0 and y.max() <= 1.0):
+        return NOT_HANDLED  # the kernel sees the smoothed targets: their range is checked here
+    if ls:
+        y = y * (1.0 - ls) + ls / k  # as the reference smooths them (_CrossEntropyBase._smooth)
+    w = None
+    if rows_w is not None:
+        w = np.ascontiguousarray(np.broadcast_to(rows_w.astype(f.dtype).reshape(*rows_shape, 1), f.shape))
+    mean, none = reduction == "mean", reduction == "none"
+    outputs = _class_outputs(f.shape, f, value and none, grad, hess, out, out2)
+    if outputs is None:
+        return NOT_HANDLED
+    values, g, h = outputs
+    scale = 1.0 / denominator if mean and (grad or hess) and denominator else 1.0
+    fc = np.ascontiguousarray(f)
+    total, flags = _native_module.elementwise(
+        op, code, (lo, hi), f.size, y, fc, w, values, g, h, value and not none, scale
+    )
+    if flags and _rejected(flags, validate):
+        return NOT_HANDLED
+    if values is not None:
+        values = row_sum(values, np)
+    return _assemble(value, grad, hess, none, mean, total, denominator, values, g, h, code)
+
+
+def _class_inputs(
+    y_true: Any,
+    f: np.ndarray,
+    labels: bool,
+    sample_weight: Any,
+    class_weight: Any,
+    ignore_index: Any,
+    reduction: str,
+    validate: bool,
+) -> tuple[Any, ...] | None:
+    """The class-axis kernels' inputs: ``(y, rows_shape, K, rows_w, sample_w, denominator)``.
+
+    ``y``: int64 labels of the rows' shape, or target rows of ``f``'s shape and dtype; the
+    weights as :func:`_row_weights` forms them. None: the reference path takes the call.
+    """
+    if f.ndim == 0 or reduction not in ("none", "mean", "sum"):
+        return None
+    rows_shape, k = f.shape[:-1], f.shape[-1]
+    y = y_true if type(y_true) is np.ndarray else None
+    if y is None:
+        if not isinstance(y_true, (list, tuple)):
+            return None
+        y = np.asarray(y_true)
+    if labels:
+        if y.shape != rows_shape or y.dtype.kind not in "iu":
+            return None
+        y = np.ascontiguousarray(y, np.int64)
+    elif y.shape != f.shape or y.dtype.kind not in "biuf":
+        return None
+    else:
+        y = np.ascontiguousarray(y, f.dtype)
+    weights = _row_weights(y, labels, k, rows_shape, f.dtype, sample_weight, class_weight, ignore_index, validate)
+    if weights is None or (reduction == "mean" and validate and not weights[2] > 0):
+        return None
+    return (y, rows_shape, k, *weights)
+
+
+def _class_outputs(
+    values_shape: tuple[int, ...], f: np.ndarray, values: bool, grad: bool, hess: bool, out: Any, out2: Any
+) -> tuple[Any, Any, Any] | None:
+    """``(values, g, h)`` buffers of a class-axis call (None where not asked), or None (reference path)."""
+    g = _buffer(out, f) if grad else None
+    h = _buffer(out2 if grad else out, f) if hess else None
+    if (grad and g is None) or (hess and h is None):
+        return None
+    return (np.empty(values_shape, f.dtype) if values else None), g, h
+
+
+def _rows_sum_to_one(x: np.ndarray) -> bool:
+    """Every row of ``x`` surely sums to 1 within the reference's ``sqrt(eps)`` (_base).
+
+    The reference sums in float64; here rows are summed in ``x``'s own dtype where that is
+    4x cheaper (float32 rows: einsum in float64 converts as it goes) and its rounding error,
+    at most ``(K - 1) eps`` for values in [0, 1], is under a quarter of the tolerance; a row
+    within half the tolerance of 1 is then surely within it. False means "not sure": the
+    reference path decides (values outside [0, 1] make the kernel refuse anyway).
+    """
+    eps = float(np.finfo(x.dtype).eps)
+    tol = math.sqrt(eps)
+    k = x.shape[-1]
+    own = (k - 1) * eps <= tol / 4
+    sums = row_sum(x, np) if own else row_sum(x, np, dtype=np.float64)
+    return not np.any(np.abs(sums - 1.0) > (tol / 2 if own else tol))
+
+
+def _row_weights(
+    y: np.ndarray,
+    labels: bool,
+    k: int,
+    rows_shape: tuple[int, ...],
+    dtype: np.dtype,
+    sample_weight: Any,
+    class_weight: Any,
+    ignore_index: Any,
+    validate: bool,
+) -> tuple[Any, Any, float] | None:
+    """The class-axis losses' row weights, as the reference forms them, or None (reference path).
+
+    ``(rows_w, sample_w, denominator)``: the sample weight times 0 for an ignored label times
+    the class weight of the row's true class (``sum_k cw_k y_k``; 0 for a label outside [0, K),
+    whose one-hot row is 0), flat float64 per row or None where every row weighs 1; the sample
+    weights alone, likewise; and the sum of the row weights.
+    """
+    n = math.prod(rows_shape)
+    w = sample_weight
+    given = None
+    if w is not None:
+        if type(w) is not np.ndarray:
+            if not isinstance(w, (list, tuple)):
+                return None
+            w = np.asarray(w)
+        if w.dtype.kind not in "biuf" or w.ndim == 0 or w.shape != rows_shape[: w.ndim]:
+            return None
+        given = w.astype(np.float64)
+    extras = []
+    if labels and ignore_index is not None:
+        extras.append((y != ignore_index).astype(np.float64))
+    if class_weight is not None:
+        if class_weight.shape[0] != k:
+            return None  # the reference path explains
+        if labels:
+            safe = y if ignore_index is None else np.where(y == ignore_index, 0, y)
+            inside = (safe >= 0) & (safe < k)
+            if validate and not inside.all():
+                return None
+            extras.append(np.where(inside, class_weight[np.clip(safe, 0, k - 1)], 0.0))
+        else:
+            extras.append(np.sum(y * class_weight.astype(dtype), axis=-1, dtype=np.float64))
+    rows_w = None
+    if given is not None:
+        aligned = given.reshape(given.shape + (1,) * (len(rows_shape) - given.ndim))
+        if extras:
+            full = aligned
+            for e in extras:
+                full = full * e
+            rows_w = np.ascontiguousarray(np.broadcast_to(full, rows_shape), np.float64).reshape(-1)
+            denominator = float(np.sum(rows_w))
+        else:
+            denominator = float(np.sum(given)) * float(n // given.size)
+            rows_w = np.ascontiguousarray(np.broadcast_to(aligned, rows_shape), np.float64).reshape(-1)
+        sample_w = np.ascontiguousarray(np.broadcast_to(aligned, rows_shape), np.float64).reshape(-1)
+    else:
+        sample_w = None
+        if extras:
+            full = extras[0]
+            for e in extras[1:]:
+                full = full * e
+            rows_w = np.ascontiguousarray(full, np.float64).reshape(-1)
+            denominator = float(np.sum(rows_w))
+        else:
+            denominator = float(n)
+    return rows_w, sample_w, denominator
 
 
 def _assemble(value, grad, hess, none, mean, total, denominator, values, g, h, code):
@@ -521,6 +677,15 @@ def raw_kernel(loss: Any, kind: str, y: np.ndarray, f: np.ndarray, out: Any = No
             code, n, k, f, y if labels else None, None if labels else y, None, None, None, g, h,
             not hess, 1.0 / n, ls, ignore_index, float(np.sqrt(np.finfo(f.dtype).eps)),
         )  # fmt: skip
+    elif op == _CLASS_PROB:
+        op, lo, hi, ls, _, _, labels = params
+        k = f.shape[-1]
+        n = f.size // k
+        if labels:
+            y = (y[..., None] == np.arange(k, dtype=y.dtype)).astype(f.dtype)
+        if ls:
+            y = y * (1.0 - ls) + ls / k
+        total, _ = _native_module.elementwise(op, code, (lo, hi), f.size, y, f, None, None, g, h, not hess, 1.0 / n)
     else:
         n = f.size
         total, _ = _native_module.elementwise(op, code, params, n, y, f, None, None, g, h, not hess, 1.0 / n)

@@ -354,6 +354,45 @@ OPSIG(focal_prob) {
     *h = at * hh;
 }
 
+/* -- class axis from probabilities, value by value ------------------------------------------
+ * Categorical (and sparse, as one-hot rows) cross-entropy and KL divergence from probabilities:
+ * each term y_k log q_k is one element's; _fast.py sums them per row or in all, and smooths the
+ * labels before (a select on the smoothing here left the loops scalar). P: the clip bounds
+ * (eps, 1; -inf, +inf when eps = 0: no clip). As the reference (losses/multiclass.py), y log q
+ * is 0 where y is, and y / q too. */
+
+/* y / d with 0 / d = 0 even where d is 0 (eps = 0): adding 1 to d where y is 0 keeps the
+ * division safe without a select around it (DIV0's selects made GCC branch here) */
+#define DIV0_ARITH(x, d) ((x) / ((d) + (((x) == 0) ? (T)1 : (T)0)))
+
+HASPRE(xent_prob)
+PRESIG(xent_prob) {
+    (void)y;
+    return LOG(MIN(MAX(f, P[0]), P[1])); /* log of the clipped probability */
+}
+
+OPSIG(xent_prob) {
+    T q = MIN(MAX(f, P[0]), P[1]);
+    *l = MUL0(y, -pre);
+    *g = -DIV0_ARITH(y, q);
+    *h = DIV0_ARITH(y, q * q);
+}
+
+/* KL(y || q): y (log y - log q); log q in the first stage, log y (of 1 where y is 0) here (both
+ * in one stage left the loop scalar) */
+HASPRE(kl_prob)
+PRESIG(kl_prob) {
+    (void)y;
+    return LOG(MIN(MAX(f, P[0]), P[1]));
+}
+
+OPSIG(kl_prob) {
+    T q = MIN(MAX(f, P[0]), P[1]);
+    *l = MUL0(y, LOG((y == 0) ? (T)1 : y) - pre);
+    *g = -DIV0_ARITH(y, q);
+    *h = DIV0_ARITH(y, q * q);
+}
+
 #undef T
 #undef SFX
 #undef TMAX
