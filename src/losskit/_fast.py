@@ -338,11 +338,11 @@ def _torch_call(
     Taken when every tensor argument is a plain ``torch.Tensor`` on the CPU that does not
     require grad (``y_true`` and ``sample_weight`` may also be lists or NumPy arrays), outside
     ``torch.compile``, functorch transforms (``vmap``, ``grad``) and torch dispatch or
-    function modes. There the result has no
-    autograd history to lose, and it is the kernels' result on NumPy arrays of the same data
-    (held to the reference path by test_native.py). Results are tensors of the reference
-    path's kinds: a 0-d tensor for a reduced value, an ``out=`` tensor itself.
-    Anything else, or data the kernel rejects, goes to the reference path.
+    function modes. There the result has no autograd history to lose, and it is the kernels'
+    result on NumPy arrays of the same data (held to the reference path by test_native.py).
+    Results are tensors of the reference path's kinds: a 0-d tensor for a reduced value, an
+    ``out=`` tensor itself. Anything else, or data the kernel rejects, goes to the reference
+    path.
     """
     torch = sys.modules["torch"]
     if torch.compiler.is_compiling() or torch._C._len_torch_dispatch_stack() or torch._C._len_torch_function_stack():
