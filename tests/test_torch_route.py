@@ -114,6 +114,24 @@ def test_out_tensors_are_written_and_returned(kernels):
     np.testing.assert_array_equal(strided.numpy(), g.numpy())
 
 
+def test_strided_and_integer_tensors(kernels):
+    """Views with strides (a transposed matrix, every other value) and integer targets: the
+    kernels take contiguous copies; the results are those of the same values in NumPy."""
+    rng = np.random.default_rng(5)
+    y = torch.from_numpy(rng.normal(size=(30, 20)))
+    f = torch.from_numpy(rng.normal(size=(20, 30))).T
+    loss = lk.get("huber")
+    value, grad = loss.value_and_gradient(y, f)
+    assert kernels.calls >= 1
+    expected = loss.value_and_gradient(y.numpy(), np.ascontiguousarray(f.numpy()))
+    assert value.item() == expected[0]
+    np.testing.assert_array_equal(grad.numpy(), expected[1])
+    labels = torch.from_numpy(rng.integers(0, 2, 40))
+    s = torch.from_numpy(rng.normal(size=80))[::2]
+    bce = lk.get("bce", from_logits=True)
+    assert bce(labels, s).item() == bce(labels.numpy().astype(np.float64), s.numpy())
+
+
 def test_tensors_that_require_grad_keep_autograd(kernels):
     rng = np.random.default_rng(1)
     y = torch.from_numpy(rng.uniform(size=50))

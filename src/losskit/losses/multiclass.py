@@ -322,7 +322,13 @@ class CategoricalHinge(_ClassAxis):
         return xp.maximum(self._parts(y, s, xp)[2], 0.0)
 
     def _gradient(self, y: Any, s: Any, xp: Any) -> Any:
-        true, wrong, margin = self._parts(y, s, xp)
+        return self._gradient_of(*self._parts(y, s, xp), s, xp)
+
+    def _value_and_gradient(self, y: Any, s: Any, xp: Any) -> tuple[Any, Any]:
+        parts = self._parts(y, s, xp)  # once for both
+        return xp.maximum(parts[2], 0.0), self._gradient_of(*parts, s, xp)
+
+    def _gradient_of(self, true: Any, wrong: Any, margin: Any, s: Any, xp: Any) -> Any:
         best = xp.argmax(wrong, axis=-1)
         best_onehot = xp.astype(self._onehot(best, s, xp), s.dtype)
         return xp.astype(margin > 0.0, s.dtype)[..., None] * (best_onehot - xp.astype(true, s.dtype))
