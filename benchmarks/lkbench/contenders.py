@@ -9,20 +9,20 @@ contender also says how to turn what it returns into losskit's convention
 
 Contenders (keys as in the JSON; the table shows each anchor's time divided by losskit's):
 
-========== ====================================================================================
-losskit    the public API with ``out=`` buffers (value: the plain call)
-lk_alloc   the public API, allocating its results (vg and gh)
-kernel     ``losskit._fast.raw_kernel``: the bare kernel, when the library has the hook
-reference  the public API with ``out=`` buffers on the reference path (opt-in; needs the native path built)
-torch      ``torch.nn.functional`` (or the formula in torch ops) + autograd; Hessian by double backward
-sklearn    ``sklearn._loss`` with ``n_threads`` and preallocated outputs
-jax        ``jax.jit`` of the mean, ``jax.value_and_grad``; Hessian by a Hessian-vector product
-numpy      the formula and its derivatives as whole-array NumPy expressions
-lk_torch   losskit's public API on torch CPU tensors (no autograd: the kernels on NumPy views of them),
-           allocating; value and vg, N <= 1e6
-lk_jax     losskit's public API on JAX arrays under ``jax.jit``; value and vg, N <= 1e6
-lk_torch_ref  lk_torch on the array-API path (opt-in): what tensors under autograd or off the CPU take
-========== ====================================================================================
+============ ==================================================================================
+losskit      the public API with ``out=`` buffers (value: the plain call)
+lk_alloc     the public API, allocating its results (vg and gh)
+kernel       ``losskit._fast.raw_kernel``: the bare kernel, when the library has the hook
+reference    the public API with ``out=`` buffers on the reference path (opt-in; needs the native path built)
+torch        ``torch.nn.functional`` (or the formula in torch ops) + autograd; Hessian by double backward
+sklearn      ``sklearn._loss`` with ``n_threads`` and preallocated outputs
+jax          ``jax.jit`` of the mean, ``jax.value_and_grad``; Hessian by a Hessian-vector product
+numpy        the formula and its derivatives as whole-array NumPy expressions
+lk_torch     losskit's public API on torch CPU tensors (no autograd: the kernels on NumPy views of them),
+             allocating; value and vg, N <= 1e6
+lk_jax       losskit's public API on JAX arrays under ``jax.jit``; value and vg, N <= 1e6
+lk_torch_ref lk_torch on the array-API path (opt-in): what tensors under autograd or off the CPU take
+============ ==================================================================================
 """
 
 from __future__ import annotations
