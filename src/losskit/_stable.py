@@ -127,10 +127,10 @@ def log_cosh(r: Any, xp: Any) -> Any:
     a = xp.abs(r)
     small = a <= 1.0
     sh = xp.sinh(0.5 * xp.where(small, a, 0.0))
-    near = xp.log1p(2.0 * sh * sh)
     far_a = xp.where(small, 2.0, a)
-    far = (far_a - LOG2) + xp.log1p(xp.exp(-2.0 * far_a))
-    return xp.where(small, near, far)
+    # one log1p for both branches (the same operations on each: 0 + x is x for x >= 0)
+    arg = xp.where(small, 2.0 * sh * sh, xp.exp(-2.0 * far_a))
+    return xp.where(small, 0.0, far_a - LOG2) + xp.log1p(arg)
 
 
 def hypot1(a: Any, xp: Any) -> Any:
