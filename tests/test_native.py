@@ -513,6 +513,35 @@ def test_probability_rows_near_the_tolerance_are_the_reference_paths_to_judge(dt
                 loss(y.astype(dtype), q_off)
 
 
+# the bare kernel takes no weights of any kind: settings without class weights or ignored labels
+BARE = [
+    s
+    for s in SETTINGS
+    if _fast._kernel(s, np.dtype(np.float64))[0] >= 0
+    and s.params.get("class_weight") is None
+    and s.params.get("ignore_index") is None
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("loss", BARE, ids=setting_id)
+def test_the_bare_kernel_gives_the_public_apis_results(loss, dtype):
+    """``_fast.raw_kernel`` (the benchmarks' "kernel" contender, the API overhead's baseline)
+    computes what the public API computes for the same unweighted mean."""
+    rng = np.random.default_rng(6)
+    y, f = inputs(loss, (40, 5) if loss.class_axis else (300,), rng)
+    y = y.astype(np.int64) if loss.integer_labels else y.astype(dtype)
+    f = f.astype(dtype)
+    kinds = ["value", "value_and_gradient"] + (["gradient_and_hessian"] if loss.hessian_diagonal else [])
+    for kind in kinds:
+        bare = _fast.raw_kernel(loss, kind, y, f)
+        api = loss(y, f) if kind == "value" else getattr(loss, kind)(y, f)
+        for b, a in zip(
+            bare if isinstance(bare, tuple) else (bare,), api if isinstance(api, tuple) else (api,), strict=True
+        ):
+            assert_within_ulps(b, a, 2, what=f"{loss!r} {dtype} {kind}")
+
+
 def test_concurrent_calls_get_their_own_sums():
     """Large sums keep their leaf list between calls (module.c): Python threads calling at once,
     with the same and with different sizes, each get the sum they get alone."""
