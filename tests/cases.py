@@ -63,6 +63,8 @@ PARAMS: dict[str, list[dict]] = {
         {"from_logits": True, "label_smoothing": 0.1},
         {"from_logits": True, "class_weight": [0.5, 2.0, 1.0, 3.0, 0.25], "ignore_index": -1},
         {"ignore_index": -100},
+        {"class_weight": [0.5, 2.0, 1.0, 3.0, 0.25], "ignore_index": -1},
+        {"label_smoothing": 0.1},
     ],
     "kl_divergence": [{}, {"from_logits": True}],
     "categorical_hinge": [{}],
