@@ -463,7 +463,7 @@ def _class_prob(
     n = f.size // k
     if labels:
         safe = y if ignore_index is None else np.where(y == ignore_index, 0, y)
-        if validate and y.size and (safe.min() < 0 or safe.max() >= k):
+        if validate and (safe.min() < 0 or safe.max() >= k):  # call() sent no empty input
             return NOT_HANDLED
     if validate and not all(_rows_sum_to_one(x) for x in ((f,) if labels else (y, f))):
         return NOT_HANDLED
