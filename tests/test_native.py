@@ -250,6 +250,17 @@ def test_out_buffers_are_written_in_place_by_the_kernel():
     np.testing.assert_array_equal(strided, g)
 
 
+def test_a_float32_sum_beyond_its_range_is_inf_without_a_warning():
+    """The kernels sum float32 values in double: a sum past float32's range rounds to inf
+    (as the reference's float32 sum overflows), without NumPy's overflow warning."""
+    y, f = np.zeros(3, np.float32), np.full(3, 1e30, np.float32)
+    for reduction in ("mean", "sum"):
+        got = lk.get("mse")(y, f, reduction=reduction)
+        assert got.dtype == np.float32 and got == np.inf
+        with _fast.reference_path():
+            assert lk.get("mse")(y, f, reduction=reduction) == got
+
+
 BAD = [
     ("bce", {}, [0.0, 1.0, 1.0], [0.5, 1.5, 0.2], r"`y_pred` must be probabilities in \[0, 1\]"),
     ("mse", {}, [0.0, np.nan, 1.0], [0.5, 1.5, 0.2], r"`y_true` must be finite"),
@@ -258,6 +269,7 @@ BAD = [
     ("focal", {}, [0.0, 0.5, 1.0], [0.5, 0.5, 0.2], r"binary labels in \{0, 1\}"),
     ("poisson", {}, [1.0, 2.0, 1.0], [0.5, -1.0, 0.2], r"`y_pred` must be >= 0 for 'poisson'"),
     ("msle", {}, [1.0, -1.0, 1.0], [0.5, 1.0, 0.2], r"`y_true` must be > -1"),
+    ("rmse", {}, [0.0, np.inf, 1.0], [0.5, 1.5, 0.2], r"`y_true` must be finite"),
 ]
 
 
@@ -468,9 +480,9 @@ def test_probability_rows_the_kernels_reject_raise_the_reference_error(bad, mess
     np.testing.assert_allclose(per_row[keep], loss(target[keep], q[keep], reduction="none"), rtol=1e-6)
 
 
-def test_probability_losses_take_the_kernel(monkeypatch):
-    """Cross-entropy and KL from probabilities, with labels, smoothing, class weights and an
-    ignored label, go through the elementwise kernel (not the reference path)."""
+@pytest.fixture
+def elementwise_calls(monkeypatch):
+    """The list of the native module's ``elementwise`` calls (one entry each) while a test runs."""
     calls = []
     native = _fast.native()
 
@@ -480,6 +492,13 @@ def test_probability_losses_take_the_kernel(monkeypatch):
             return (lambda *a: calls.append(name) or attr(*a)) if name == "elementwise" else attr
 
     monkeypatch.setattr(_fast, "_native_module", Spy())
+    return calls
+
+
+def test_probability_losses_take_the_kernel(elementwise_calls):
+    """Cross-entropy and KL from probabilities, with labels, smoothing, class weights and an
+    ignored label, go through the elementwise kernel (not the reference path)."""
+    calls = elementwise_calls
     rng = np.random.default_rng(3)
     q = rng.dirichlet(np.ones(4), 50)
     y = rng.dirichlet(np.ones(4), 50)
@@ -489,6 +508,30 @@ def test_probability_losses_take_the_kernel(monkeypatch):
     lk.get("kl_divergence").gradient_and_hessian(y, q)
     lk.get("sparse_cross_entropy", ignore_index=-100, class_weight=[1.0, 2.0, 0.5, 1.0])(labels, q, reduction="none")
     assert calls == ["elementwise"] * 3
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_rmse_takes_two_kernel_passes_and_a_zero_rmse_gives_a_zero_gradient(elementwise_calls, dtype):
+    """RMSE's reduced gradient: the sum of squares, then the residuals over the RMSE (two
+    kernel calls); where the RMSE is 0 the gradient is 0 (the reference's subgradient), also
+    when the only non-zero residuals have weight 0."""
+    calls = elementwise_calls
+    loss = lk.get("rmse")
+    y = np.array([1.0, 2.0, 3.0, 4.0], dtype)
+    f = np.array([1.0, 2.0, 1e30, 4.0], dtype)
+    w = np.array([1.0, 2.0, 0.0, 0.5], dtype)
+    for reduction in ("mean", "sum"):
+        value, g = loss.value_and_gradient(y, f, sample_weight=w, reduction=reduction)
+        assert value == 0 and g.dtype == dtype and np.all(g == 0) and not np.signbit(g).any()
+        value, g = loss.value_and_gradient(y, y, reduction=reduction)
+        assert value == 0 and np.all(g == 0)
+    assert calls == ["elementwise"] * 8
+    value, g = loss.value_and_gradient(y, f)
+    with _fast.reference_path():
+        v_ref, g_ref = loss.value_and_gradient(y, f)
+    assert value == v_ref and np.array_equal(g, g_ref)
+    assert np.array_equal(loss(y, f, reduction="none"), np.abs(f - y))  # MAE's kernel
+    assert len(calls) == 11
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])

@@ -59,6 +59,11 @@ def _calls(loss):
     return calls
 
 
+def _passes(loss, name, reduction):
+    """The kernel calls a call makes: RMSE's reduced gradient needs the RMSE first (two passes)."""
+    return 2 if loss.name == "rmse" and reduction != "none" and "gradient" in name else 1
+
+
 def _same_kind(got, reference, what):
     """Tensors of the reference's dtype and shape, as deep as the reference goes."""
     if isinstance(reference, tuple):
@@ -88,7 +93,7 @@ def test_cpu_tensors_get_the_kernels_results(loss, dtype, kernels):
             what = f"{loss!r} {dtype} {reduction} {name}"
             before = kernels.calls
             got = call(ty, tf, sample_weight=tw, reduction=reduction)
-            assert kernels.calls == before + 1, f"{what}: not through the kernel"
+            assert kernels.calls == before + _passes(loss, name, reduction), f"{what}: not through the kernel"
             expected = call(y, f, sample_weight=w, reduction=reduction)
             for g, e in zip(_numpy(got) if isinstance(got, tuple) else (_numpy(got),),
                             expected if isinstance(expected, tuple) else (expected,), strict=True):  # fmt: skip

@@ -57,6 +57,7 @@ _OPS = {
             "focal_prob",
             "xent_prob",
             "kl_prob",
+            "rmse",
         ]
     )
 }
@@ -81,6 +82,7 @@ FLOAT32_IN_FLOAT = frozenset(
 _DTYPES = {np.dtype(np.float64): 0, np.dtype(np.float32): 1}
 _CE = 1000  # the softmax cross-entropy kernel (class axis)
 _CLASS_PROB = 1001  # cross-entropy and KL from probabilities: an elementwise kernel over the classes
+_RMSE = 1002  # two elementwise passes: the sum of squares, then the gradient divided by the RMSE
 
 
 def forced_reference() -> bool:
@@ -167,6 +169,8 @@ def _spec(loss: Any, dtype: np.dtype) -> tuple[int, tuple[float, ...]] | None:
             op = _OPS["xent_prob"]
             return _CLASS_PROB, (op, *bounds, v["label_smoothing"], v["class_weight"], v.get("ignore_index"), labels)
         return _CE, (v["label_smoothing"], v["class_weight"], v.get("ignore_index"), labels)
+    if name == "rmse":
+        return _RMSE, (_OPS["rmse"], _OPS["mae"])
     if name == "kl_divergence" and not v["from_logits"]:
         eps = eps_t if v["eps"] is None else v["eps"]
         bounds = (eps, 1.0) if eps > 0 else (-np.inf, np.inf)
@@ -279,6 +283,28 @@ def call(
         return _softmax_ce(params, code, y_true, f, sample_weight, reduction, validate, value, grad, hess, out, out2)
     if op == _CLASS_PROB:
         return _class_prob(params, code, y_true, f, sample_weight, reduction, validate, value, grad, hess, out, out2)
+    if op == _RMSE:
+        return _rmse(params, code, y_true, f, sample_weight, reduction, validate, value, grad, out)
+    return _elementwise(op, params, code, y_true, f, sample_weight, reduction, validate, value, grad, hess, out, out2)
+
+
+def _elementwise(
+    op: int,
+    params: tuple[float, ...],
+    code: int,
+    y_true: Any,
+    f: np.ndarray,
+    sample_weight: Any,
+    reduction: str,
+    validate: bool,
+    value: bool,
+    grad: bool,
+    hess: bool,
+    out: Any,
+    out2: Any,
+) -> Any:
+    """An elementwise loss's kernel call (``call``'s work for every op but the class-axis ones)."""
+    n = f.size
     y = y_true
     if type(y) is not np.ndarray or y.dtype is not f.dtype or y.shape != f.shape:
         y = _coerce(y, f)
@@ -318,6 +344,43 @@ def call(
     if flags and _rejected(flags, validate):
         return NOT_HANDLED
     return _assemble(value, grad, hess, none, mean, total, denominator, values, g, h, code)
+
+
+def _rmse(
+    params: tuple[int, int],
+    code: int,
+    y_true: Any,
+    f: np.ndarray,
+    sample_weight: Any,
+    reduction: str,
+    validate: bool,
+    value: bool,
+    grad: bool,
+    out: Any,
+) -> Any:
+    """RMSE: ``sqrt`` of the sum of ``w r^2`` (over ``sum(w)`` for the mean), then ``w r / (sum(w) rmse)``.
+
+    The gradient needs the RMSE first: two passes over the data, the first with the checks
+    (the second sees the same data). The RMSE is rounded to the dtype before the gradient
+    divides by it, as the reference does; where it is 0 the kernel divides by inf, giving
+    the reference's zero gradient. ``reduction="none"`` is ``w |r|``: MAE's kernel.
+    """
+    op, mae = params
+    y, w = y_true, sample_weight
+    if reduction == "none":
+        return _elementwise(mae, (), code, y, f, w, reduction, validate, value, grad, False, out, None)
+    total = _elementwise(op, (1.0,), code, y, f, w, reduction, validate, True, False, False, None, None)
+    if total is NOT_HANDLED:
+        return total
+    with np.errstate(invalid="ignore"):  # validate=False: a negative or nan sum gives nan, as the reference
+        root = np.sqrt(total)
+    if not grad:
+        return root
+    divisor = float(root) if root != 0 else math.inf
+    g = _elementwise(op, (divisor,), code, y, f, w, reduction, False, False, True, False, out, None)
+    if g is NOT_HANDLED:
+        return g
+    return (root, g) if value else g
 
 
 def _torch_call(
@@ -644,7 +707,13 @@ def _assemble(value, grad, hess, none, mean, total, denominator, values, g, h, c
                 else:  # validate=False with weights summing to 0: nan or inf, as the reference path
                     with np.errstate(all="ignore"):
                         total = float(np.float64(total) / np.float64(0.0))
-            result = np.float64(total) if code == 0 else np.float32(total)
+            if code == 0:
+                result = np.float64(total)
+            elif abs(total) < 3.4e38:
+                result = np.float32(total)
+            else:  # beyond float32's range (or nan): inf without NumPy's overflow warning, as the reference
+                with np.errstate(over="ignore"):
+                    result = np.float32(total)
         return result if not grad else (result, g)
     if grad and hess:
         return g, h
@@ -686,6 +755,14 @@ def raw_kernel(loss: Any, kind: str, y: np.ndarray, f: np.ndarray, out: Any = No
         if ls:
             y = y * (1.0 - ls) + ls / k
         total, _ = _native_module.elementwise(op, code, (lo, hi), f.size, y, f, None, None, g, h, not hess, 1.0 / n)
+    elif op == _RMSE:
+        n = f.size
+        total, _ = _native_module.elementwise(params[0], code, (1.0,), n, y, f, None, None, None, None, True, 1.0)
+        root = np.sqrt(np.float64(total / n) if code == 0 else np.float32(total / n))
+        if grad:
+            divisor = float(root) if root != 0 else math.inf
+            _native_module.elementwise(params[0], code, (divisor,), n, y, f, None, None, g, None, False, 1.0 / n)
+        return (root, g) if grad else root
     else:
         n = f.size
         total, _ = _native_module.elementwise(op, code, params, n, y, f, None, None, g, h, not hess, 1.0 / n)

@@ -105,7 +105,7 @@ static inline double pw_sum(const double *v, Py_ssize_t n) {
 }
 
 
-#define LK_N_OPS 21
+#define LK_N_OPS 22
 
 /* One CPU level's kernels (module.c picks a level when it loads). */
 typedef struct {

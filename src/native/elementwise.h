@@ -180,6 +180,7 @@ DEFINE_ELEMENTWISE(focal_logit, binary_logit, F)
 DEFINE_ELEMENTWISE(focal_prob, binary_prob, F)
 DEFINE_ELEMENTWISE(xent_prob, prob_prob, F)
 DEFINE_ELEMENTWISE(kl_prob, prob_prob, F)
+DEFINE_ELEMENTWISE(rmse, real, D)
 
 /* The drivers in the order of the op ids (_fast.py's _OPS); kernels.h builds the tables. */
 #ifndef LK_ELEMENTWISE_TABLE
@@ -190,5 +191,6 @@ DEFINE_ELEMENTWISE(kl_prob, prob_prob, F)
      CAT(run_mape, S_),         CAT(run_bce_prob, S_),    CAT(run_bce_logit, S_),                  \
      CAT(run_hinge, S_),        CAT(run_squared_hinge, S_), CAT(run_modified_huber, S_),           \
      CAT(run_exponential, S_),  CAT(run_brier, S_),       CAT(run_focal_logit, S_),                \
-     CAT(run_focal_prob, S_),   CAT(run_xent_prob, S_),   CAT(run_kl_prob, S_)}
+     CAT(run_focal_prob, S_),   CAT(run_xent_prob, S_),   CAT(run_kl_prob, S_),                    \
+     CAT(run_rmse, S_)}
 #endif

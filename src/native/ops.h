@@ -81,6 +81,17 @@ OPSIG(mae) {
     *h = (T)0;
 }
 
+/* RMSE's two passes (_fast._rmse): the sum of r^2 first, then the gradient r / rmse with
+ * P[0] = the RMSE in the array's dtype (inf where it is 0: a zero gradient, as the reference's). */
+NOPRE(rmse)
+OPSIG(rmse) { /* P: rmse */
+    (void)pre;
+    T r = f - y;
+    *l = r * r;
+    *g = r / P[0];
+    *h = (T)0;
+}
+
 NOPRE(huber)
 OPSIG(huber) { /* P: delta */
     (void)pre;

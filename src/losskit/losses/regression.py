@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import _fast
 from .. import _params as P
 from .._array import errstate
 from .._base import Loss, Reduction
@@ -112,6 +113,10 @@ class RMSE(_Regression):
     ) -> Any:
         if reduction == "none":
             return super().__call__(y_true, y_pred, sample_weight=sample_weight, reduction="none", validate=validate)
+        if _fast.ENABLED:
+            r = _fast.call(self, y_true, y_pred, sample_weight, reduction, validate, True, False, False)
+            if r is not _fast.NOT_HANDLED:
+                return r
         b = self._batch(y_true, y_pred, sample_weight, reduction, validate)
         with errstate(b.xp):
             return b.out(self._root(b, reduction))
@@ -130,6 +135,10 @@ class RMSE(_Regression):
             return super().gradient(
                 y_true, y_pred, sample_weight=sample_weight, reduction="none", validate=validate, out=out
             )
+        if _fast.ENABLED:
+            r = _fast.call(self, y_true, y_pred, sample_weight, reduction, validate, False, True, False, out)
+            if r is not _fast.NOT_HANDLED:
+                return r
         b = self._batch(y_true, y_pred, sample_weight, reduction, validate)
         with errstate(b.xp):
             return self._scaled_residual(b, b.xp.astype(self._root(b, reduction), b.dtype), reduction, out)
@@ -148,6 +157,10 @@ class RMSE(_Regression):
             return super().value_and_gradient(
                 y_true, y_pred, sample_weight=sample_weight, reduction="none", validate=validate, out=out
             )
+        if _fast.ENABLED:
+            r = _fast.call(self, y_true, y_pred, sample_weight, reduction, validate, True, True, False, out)
+            if r is not _fast.NOT_HANDLED:
+                return r
         b = self._batch(y_true, y_pred, sample_weight, reduction, validate)
         xp = b.xp
         with errstate(xp):
