@@ -250,6 +250,28 @@ def test_out_buffers_are_written_in_place_by_the_kernel():
     np.testing.assert_array_equal(strided, g)
 
 
+def test_the_kernels_sums_are_numpys_pairwise_sums_bit_for_bit(level):
+    """The kernels sum each group of leaves side by side (common.h, lk_leaf_sums) and the
+    leaves in NumPy's tree: every size, small, at the leaf (128), group (4 leaves) and float32
+    chunk boundaries and threaded, gives np.sum's result to the last bit -- float64 values, and
+    float32 values summed in double as ``np.sum(x, dtype=np.float64)`` sums them."""
+    rng = np.random.default_rng(5)
+    sizes = [*range(1, 80), 127, 128, 129, 255, 256, 257, 511, 512, 513, 520, 1023, 1024, 1025, 1541]
+    sizes += [8191, 8192, 8193, 8192 * 3 + 77, 32767, 32768, 32769, 100_003, 262_147]
+    mae = lk.get("mae")
+    for n in sizes:
+        # residuals exact in float32 too (multiples of 1/8), so float32 values are the same numbers
+        y = rng.integers(-4000, 4000, n) / 8.0
+        f = y + rng.integers(-4000, 4000, n) / 8.0
+        for dtype in (np.float64, np.float32):
+            yd, fd = y.astype(dtype), f.astype(dtype)
+            got = mae(yd, fd, reduction="sum")
+            expected = np.sum(np.abs(fd - yd), dtype=np.float64)
+            assert float(got) == float(np.asarray(expected, dtype)), (n, dtype)
+        g = rng.normal(size=n)
+        assert lk.get("mse")(y, g, reduction="sum") == np.sum((g - y) ** 2), n
+
+
 def test_a_float32_sum_beyond_its_range_is_inf_without_a_warning():
     """The kernels sum float32 values in double: a sum past float32's range rounds to inf
     (as the reference's float32 sum overflows), without NumPy's overflow warning."""

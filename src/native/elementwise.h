@@ -71,22 +71,24 @@
     }
 
 /* ELEM_LOOP: the threaded loop for one (MODE, WEIGHTED) combination. Without a sum: blocks of
- * LK_BLOCK. With a sum: the leaves of NumPy's pairwise summation (module.c), each leaf's values
- * in a buffer summed NumPy's way into sums[k]; module.c combines the leaves in NumPy's tree. */
+ * LK_BLOCK. With a sum: groups of LK_GROUP consecutive leaves of NumPy's pairwise summation
+ * (module.c), their values in a buffer, each leaf summed NumPy's way into sums[k] (the group's
+ * sums side by side: common.h, lk_leaf_sums); module.c combines the leaves in NumPy's tree. */
 #define ELEM_LOOP(OPNAME, CHECKNAME, MODE, WEIGHTED, CT, CS)                                        \
     do {                                                                                            \
-        const Py_ssize_t nw = ((MODE) & LK_SUM) ? a->nleaves : nb;                                  \
+        const Py_ssize_t nl = a->nleaves;                                                           \
+        const Py_ssize_t nw = ((MODE) & LK_SUM) ? (nl + LK_GROUP - 1) / LK_GROUP : nb;              \
         _Pragma("omp parallel for schedule(static) num_threads(nt) reduction(|:flags) if(nt > 1)")  \
         for (Py_ssize_t b = 0; b < nw; b++) {                                                       \
-            Py_ssize_t i0, i1;                                                                      \
-            if ((MODE) & LK_SUM) {                                                                  \
-                i0 = a->leaf_start[b];                                                              \
-                i1 = a->leaf_start[b + 1];                                                          \
+            Py_ssize_t i0, i1, l0 = b * LK_GROUP, l1 = (l0 + LK_GROUP < nl) ? l0 + LK_GROUP : nl;   \
+            if ((MODE) & LK_SUM) { /* a group of consecutive leaves */                              \
+                i0 = a->leaf_start[l0];                                                             \
+                i1 = a->leaf_start[l1];                                                             \
             } else {                                                                                \
                 i0 = b * LK_BLOCK;                                                                  \
                 i1 = (i0 + LK_BLOCK < n) ? i0 + LK_BLOCK : n;                                       \
             }                                                                                       \
-            double V[LK_LEAF];                                                                      \
+            double V[LK_GROUP * LK_LEAF];                                                           \
             unsigned flags_b = 0;                                                                   \
             /* the parameters as block-local values: loads of them inside the inner loop keep */    \
             /* the float32 loops scalar ("no vectype") */                                           \
@@ -100,7 +102,7 @@
             }                                                                                       \
             _Pragma("omp simd reduction(|:flags_b)")                                                \
             for (Py_ssize_t i = i0; i < i1; i++) ELEM_BODY(OPNAME, CHECKNAME, MODE, WEIGHTED, CT, CS) \
-            if ((MODE) & LK_SUM) a->sums[b] = lk_leaf_sum(V, i1 - i0);                              \
+            if ((MODE) & LK_SUM) lk_leaf_sums(V, a->leaf_start + l0, l1 - l0, a->sums + l0);        \
             flags |= flags_b;                                                                       \
         }                                                                                           \
     } while (0)
