@@ -18,7 +18,7 @@ from losskit import _fast
 
 mp.dps = 50
 ULPS = 4  # normwise, against the exact value of the same (double) inputs
-ULPS32 = 8  # float32 arrays, normwise (the compute-bound losses compute them in float32)
+ULPS32 = 8  # float32 arrays, normwise (the kernels compute them in float32 arithmetic)
 
 
 def sigmoid(s):
@@ -108,8 +108,8 @@ def test_both_paths_are_accurate(name, path):
 
 @pytest.mark.parametrize("name", list(EXACT))
 def test_float32_native_results_are_accurate(name):
-    """float32 arrays: computed in double and rounded once, or in float32 arithmetic with
-    losskit's float exp and log (the compute-bound losses): within ULPS32 of exact, normwise."""
+    """float32 arrays: computed in float32 arithmetic with losskit's float exp and log:
+    within ULPS32 of exact, normwise."""
     if _fast.native() is None:
         pytest.skip("native kernels not built")
     loss, fn = EXACT[name]

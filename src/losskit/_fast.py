@@ -61,24 +61,6 @@ _OPS = {
         ]
     )
 }
-# Ops that compute float32 arrays in float (src/native/elementwise.h: KIND F): exp, log, sqrt and
-# divisions make them compute-bound; the others compute float32 arrays in double.
-FLOAT32_IN_FLOAT = frozenset(
-    {
-        "pseudo_huber",
-        "log_cosh",
-        "poisson_rate",
-        "poisson_log",
-        "msle",
-        "bce_prob",
-        "bce_logit",
-        "exponential",
-        "focal_logit",
-        "focal_prob",
-        "xent_prob",
-        "kl_prob",
-    }
-)
 _DTYPES = {np.dtype(np.float64): 0, np.dtype(np.float32): 1}
 _CE = 1000  # the softmax cross-entropy kernel (class axis)
 _CLASS_PROB = 1001  # cross-entropy and KL from probabilities: an elementwise kernel over the classes
@@ -179,15 +161,6 @@ def _spec(loss: Any, dtype: np.dtype) -> tuple[int, tuple[float, ...]] | None:
 
 
 _NONE = (-1, (), -1)  # no kernel: the reference path
-
-
-def float32_in_float(loss: Any) -> bool:
-    """Whether the kernel computes ``loss`` for float32 arrays in float (else in double)."""
-    op, params, _ = _kernel(loss, np.dtype(np.float32))
-    if op == _CLASS_PROB:
-        op = params[0]
-    names = {i: name for name, i in _OPS.items()}
-    return names.get(op) in FLOAT32_IN_FLOAT
 
 
 def _clip_bounds(eps: float) -> tuple[float, float]:

@@ -29,8 +29,7 @@
 #define HYPOT1(a) ((a) > 0x1p60 ? (a) : __builtin_sqrt(((a) > 0x1p60 ? 0.0 : (a)) * ((a) > 0x1p60 ? 0.0 : (a)) + 1.0))
 #include "ops.h"
 
-/* -- the element functions, in float: for float32 arrays of the losses whose exp, log, sqrt and
- *    divisions make them compute-bound (elementwise.h: KIND F) ---------------------------------- */
+/* -- the element functions, in float: for float32 arrays (elementwise.h) ------------------------ */
 #define T float
 #define SFX _f
 #define TMAX 3.4028234663852886e38f

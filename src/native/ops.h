@@ -1,5 +1,5 @@
-/* Element functions of the elementwise losses, in T (double; float for the compute-bound losses'
- * float32 arrays).
+/* Element functions of the elementwise losses, in T (double for float64 arrays, float for float32
+ * arrays).
  *
  * Included by kernels.h with T, SFX, TMAX, ABS, SQRT, HYPOT1 and the vmath names (EXP, EXPM1,
  * LOG, LOG1P) defined, once per T; it undefines them at its end.

@@ -253,7 +253,7 @@ class BoostingLoss(_Frozen):
         y, f, w = booster_inputs(self.loss, y_true, raw_score, sample_weight)
         dtype = f.dtype
         # float32 scores (XGBoost's) are computed in float64 and rounded once: the kernels would
-        # compute the compute-bound losses in float32 arithmetic, a few ulps off instead of half
+        # compute them in float32 arithmetic, a few ulps off instead of half
         f = f.astype(np.float64, copy=False)
         try:
             g, h = self.loss.gradient_and_hessian(y, f, sample_weight=w, reduction="none")
