@@ -560,10 +560,33 @@ def test_rmse_takes_two_kernel_passes_and_a_zero_rmse_gives_a_zero_gradient(elem
     assert len(calls) == 11
 
 
+@pytest.mark.parametrize("k", [1, 3, 10, 17, 1000])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_row_check_says_yes_only_where_the_reference_would(dtype, k):
+    """``_fast._rows_sum_to_one`` (module.c) accepts rows within the tolerance less its own
+    summation error, and says "not sure" for anything else: rows just outside, nan, inf."""
+    tol = float(np.sqrt(np.finfo(dtype).eps))
+    rng = np.random.default_rng(k)
+    rows = rng.dirichlet(np.ones(k), 5000)
+    rows = (rows / rows.sum(axis=1, keepdims=True)).astype(dtype)
+    assert _fast._rows_sum_to_one(rows)  # float32 rows of a float64 dirichlet: far inside sqrt(eps32)
+    assert _fast._rows_sum_to_one(rows[::2])  # a strided view is made contiguous
+    for off, expected in [(0.9, True), (-0.9, True), (1.1, False), (-1.1, False), (1e3, False)]:
+        bad = rows.astype(np.float64)
+        bad[4321] *= 1.0 + off * tol
+        bad = bad.astype(dtype)
+        reference = abs(float(np.sum(bad[4321], dtype=np.float64)) - 1.0) <= tol
+        assert _fast._rows_sum_to_one(bad) is expected is reference, (off, k)
+    for special in (np.nan, np.inf):
+        bad = rows.copy()
+        bad[17, 0] = special
+        assert _fast._rows_sum_to_one(bad) is False
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_probability_rows_near_the_tolerance_are_the_reference_paths_to_judge(dtype):
-    """The fast path sums rows in their own dtype and trusts only half of sqrt(eps): rows off 1 by
-    0.7 sqrt(eps) are accepted (by the reference path), by 1.3 sqrt(eps) refused."""
+    """Rows off 1 by 0.7 sqrt(eps) are accepted (the kernel's result, the reference's to the
+    paths' ulps), by 1.3 sqrt(eps) refused with the reference's error."""
     rng = np.random.default_rng(4)
     tol = np.sqrt(np.finfo(dtype).eps)
     y = rng.dirichlet(np.ones(4), 30)
@@ -574,9 +597,8 @@ def test_probability_rows_near_the_tolerance_are_the_reference_paths_to_judge(dt
         q_off[5] *= 1.0 + off * tol
         q_off = q_off.astype(dtype)
         if ok:
-            with _fast.reference_path():
-                expected = loss(y.astype(dtype), q_off)
-            assert loss(y.astype(dtype), q_off) == expected
+            native, reference = both_paths(loss, y.astype(dtype), q_off)
+            assert_within_ulps(native, reference, ulps_for(loss, "__call__", dtype))
         else:
             with pytest.raises(ValueError, match="probability rows that sum to 1"):
                 loss(y.astype(dtype), q_off)

@@ -585,18 +585,13 @@ def _class_outputs(
 def _rows_sum_to_one(x: np.ndarray) -> bool:
     """Every row of ``x`` surely sums to 1 within the reference's ``sqrt(eps)`` (_base).
 
-    The reference sums in float64; here rows are summed in ``x``'s own dtype where that is
-    4x cheaper (float32 rows: einsum in float64 converts as it goes) and its rounding error,
-    at most ``(K - 1) eps`` for values in [0, 1], is under a quarter of the tolerance; a row
-    within half the tolerance of 1 is then surely within it. False means "not sure": the
-    reference path decides (values outside [0, 1] make the kernel refuse anyway).
+    One pass in the extension (module.c: rows summed in double, accepted only where the
+    difference to the reference's float64 row sum cannot matter). False means "not sure":
+    the reference path decides (values outside [0, 1] make the kernel refuse anyway).
     """
-    eps = float(np.finfo(x.dtype).eps)
-    tol = math.sqrt(eps)
     k = x.shape[-1]
-    own = (k - 1) * eps <= tol / 4
-    sums = row_sum(x, np) if own else row_sum(x, np, dtype=np.float64)
-    return not np.any(np.abs(sums - 1.0) > (tol / 2 if own else tol))
+    tol = math.sqrt(float(np.finfo(x.dtype).eps))
+    return _native_module.rows_sum_to_one(_DTYPES[x.dtype], np.ascontiguousarray(x), x.size // k, k, tol)
 
 
 def _row_weights(
