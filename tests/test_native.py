@@ -436,14 +436,21 @@ def test_softmax_rows_the_kernels_reject_raise_the_reference_error(bad, kind, me
     name = "softmax_cross_entropy" if kind == "targets" else "sparse_categorical_cross_entropy"
     loss = lk.get(name, from_logits=True)
     target = y if kind == "targets" else labels
+    _assert_the_row_is_rejected_unless_weighted_0(loss, target, s, bad_row, message)
+
+
+def _assert_the_row_is_rejected_unless_weighted_0(loss, target, s, bad_row, message):
+    """Every call raises ``message``; with a zero sample weight on the bad row the mean is the
+    other rows' mean, the gradient 0 on the row and the other rows' elsewhere."""
     for call in (loss.__call__, loss.gradient, loss.value_and_gradient):
         with pytest.raises(ValueError, match=message):
             call(target, s)
-    # a zero sample weight exempts the row: the mean of the other rows
-    w = np.ones(n)
+    w = np.ones(len(target))
     w[bad_row] = 0.0
-    keep = np.arange(n) != bad_row
+    keep = np.arange(len(target)) != bad_row
     assert loss(target, s, sample_weight=w) == pytest.approx(float(loss(target[keep], s[keep])), rel=1e-6)
+    g = loss.gradient(target, s, sample_weight=w, reduction="sum")
+    assert np.all(g[bad_row] == 0) and np.array_equal(g[keep], loss.gradient(target[keep], s[keep], reduction="sum"))
 
 
 PROBABILITY_BAD = [
@@ -602,6 +609,38 @@ def test_probability_rows_near_the_tolerance_are_the_reference_paths_to_judge(dt
         else:
             with pytest.raises(ValueError, match="probability rows that sum to 1"):
                 loss(y.astype(dtype), q_off)
+
+
+MULTI_MARGIN_BAD = [
+    ("nan logit", r"`y_pred` must be a number \(not nan\)"),
+    ("label out of range", r"`y_true` must be class labels in \[0, "),
+    ("negative label", r"`y_true` must be class labels in \[0, "),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("k", [3, 10, 300])
+@pytest.mark.parametrize(("bad", "message"), MULTI_MARGIN_BAD, ids=[b[0] for b in MULTI_MARGIN_BAD])
+def test_multi_margin_rows_the_kernel_rejects_raise_the_reference_error(bad, message, k, dtype):
+    """The multiclass hinge's kernel (margin.h) checks each row; +inf logits are allowed (its
+    domain is "not nan"); a zero sample weight exempts a row."""
+    rng = np.random.default_rng(2)
+    n, bad_row = 200, 77
+    labels = rng.integers(0, k, n)
+    s = rng.normal(0.0, 2.0, (n, k)).astype(dtype)
+    if bad == "nan logit":
+        s[bad_row, k // 2] = np.nan
+    else:
+        labels[bad_row] = k if bad == "label out of range" else -1
+    loss = lk.get("multi_margin", margin=0.5)
+    _assert_the_row_is_rejected_unless_weighted_0(loss, labels, s, bad_row, message)
+    with pytest.raises(ValueError, match=message):
+        loss.gradient_and_hessian(labels, s)
+    s[bad_row] = np.inf  # +inf logits: inside the domain, the kernel's result is the reference's
+    labels[bad_row] = 0
+    native, reference = both_paths(loss.value_and_gradient, labels, s, reduction="none")
+    for a, b in zip(native, reference, strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 # the bare kernel takes no weights of any kind: settings without class weights or ignored labels

@@ -64,6 +64,7 @@ _OPS = {
 _DTYPES = {np.dtype(np.float64): 0, np.dtype(np.float32): 1}
 _CE = 1000  # the softmax cross-entropy kernel (class axis)
 _CLASS_PROB = 1001  # cross-entropy and KL from probabilities: an elementwise kernel over the classes
+_SOFTMAX_CE, _MULTI_MARGIN = 0, 1  # the kinds of the class-axis kernel (module.c)
 _RMSE = 1002  # two elementwise passes: the sum of squares, then the gradient divided by the RMSE
 
 
@@ -150,7 +151,9 @@ def _spec(loss: Any, dtype: np.dtype) -> tuple[int, tuple[float, ...]] | None:
             bounds = (eps, 1.0) if eps > 0 else (-np.inf, np.inf)
             op = _OPS["xent_prob"]
             return _CLASS_PROB, (op, *bounds, v["label_smoothing"], v["class_weight"], v.get("ignore_index"), labels)
-        return _CE, (v["label_smoothing"], v["class_weight"], v.get("ignore_index"), labels)
+        return _CE, (v["label_smoothing"], v["class_weight"], v.get("ignore_index"), labels, _SOFTMAX_CE, 0.0)
+    if name == "multi_margin":  # the class-axis kernel's multiclass hinge (margin.h)
+        return _CE, (0.0, None, None, True, _MULTI_MARGIN, v["margin"])
     if name == "rmse":
         return _RMSE, (_OPS["rmse"], _OPS["mae"])
     if name == "kl_divergence" and not v["from_logits"]:
@@ -426,12 +429,13 @@ def _softmax_ce(
     out: Any,
     out2: Any,
 ) -> Any:
-    """Softmax cross-entropy from logits (sparse labels or target rows): the class-axis kernel.
+    """Softmax cross-entropy from logits (sparse labels or target rows), or the multiclass
+    hinge of labels: the class-axis kernel.
 
     Row weights are formed as the reference forms them: the sample weight, times 0 for an
     ignored label, times the class weight of the row's true class (``sum_k cw_k y_k``).
     """
-    ls, class_weight, ignore_index, labels = params
+    ls, class_weight, ignore_index, labels, kind, margin = params
     inputs = _class_inputs(y_true, f, labels, sample_weight, class_weight, ignore_index, reduction, validate)
     if inputs is None:
         return NOT_HANDLED
@@ -462,6 +466,8 @@ def _softmax_ce(
         ls,
         ignore_index,
         row_tol,
+        kind,
+        margin,
     )
     if flags and validate:
         return NOT_HANDLED
@@ -707,12 +713,12 @@ def raw_kernel(loss: Any, kind: str, y: np.ndarray, f: np.ndarray, out: Any = No
     if hess and h is None:
         h = np.empty_like(f)
     if op == _CE:
-        ls, _, ignore_index, labels = params
+        ls, _, ignore_index, labels, kind, margin = params
         k = f.shape[-1]
         n = f.size // k
         total, _ = _native_module.softmax_ce(
             code, n, k, f, y if labels else None, None if labels else y, None, None, None, g, h,
-            not hess, 1.0 / n, ls, ignore_index, float(np.sqrt(np.finfo(f.dtype).eps)),
+            not hess, 1.0 / n, ls, ignore_index, float(np.sqrt(np.finfo(f.dtype).eps)), kind, margin,
         )  # fmt: skip
     elif op == _CLASS_PROB:
         op, lo, hi, ls, _, _, labels = params

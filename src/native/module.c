@@ -233,11 +233,12 @@ static PyObject *py_elementwise(PyObject *self, PyObject *const *args, Py_ssize_
 }
 
 /* -- softmax_ce(dtype, n, K, logits, labels, targets, row_weights, sample_weights, values, grad, hess,
- *                want_sum, scale, label_smoothing, ignore_index (or None), row_tol) -> (sum, flags) ---- */
+ *                want_sum, scale, label_smoothing, ignore_index (or None), row_tol, kind, margin)
+ *    -> (sum, flags); kind 1: the multiclass hinge of labels (margin.h) ----------------------------- */
 static PyObject *py_softmax_ce(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     (void)self;
-    if (nargs != 16) {
-        PyErr_SetString(PyExc_TypeError, "softmax_ce() takes 16 arguments");
+    if (nargs != 18) {
+        PyErr_SetString(PyExc_TypeError, "softmax_ce() takes 18 arguments");
         return NULL;
     }
     lk_cargs a;
@@ -251,8 +252,11 @@ static PyObject *py_softmax_ce(PyObject *self, PyObject *const *args, Py_ssize_t
     a.has_ignore = args[14] != Py_None;
     if (a.has_ignore) a.ignore_index = PyLong_AsLongLong(args[14]);
     a.row_tol = PyFloat_AsDouble(args[15]);
+    a.kind = (int)PyLong_AsLong(args[16]);
+    a.margin = PyFloat_AsDouble(args[17]);
     if (PyErr_Occurred()) return NULL;
-    if ((dtype != 0 && dtype != 1) || a.n < 1 || a.K < 1) {
+    if ((dtype != 0 && dtype != 1) || a.n < 1 || a.K < 1 ||
+        (a.kind != LK_KIND_SOFTMAX_CE && a.kind != LK_KIND_MULTI_MARGIN)) {
         PyErr_SetString(PyExc_ValueError, "softmax_ce(): bad dtype or shape");
         return NULL;
     }
@@ -268,9 +272,9 @@ static PyObject *py_softmax_ce(PyObject *self, PyObject *const *args, Py_ssize_t
         release(v, 8);
         return NULL;
     }
-    if ((v[1].obj == NULL) == (v[2].obj == NULL)) {
+    if ((v[1].obj == NULL) == (v[2].obj == NULL) || (a.kind == LK_KIND_MULTI_MARGIN && v[1].obj == NULL)) {
         release(v, 8);
-        PyErr_SetString(PyExc_ValueError, "softmax_ce(): give labels or targets");
+        PyErr_SetString(PyExc_ValueError, "softmax_ce(): give labels or targets (labels for the multiclass hinge)");
         return NULL;
     }
     a.s = v[0].buf;

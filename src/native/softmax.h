@@ -15,6 +15,8 @@
  *
  * Checks: a logit that is nan or +inf; a label outside [0, K); a target outside [0, 1];
  * a target row whose sum is off 1 by more than sqrt(eps) (eps of S).
+ *
+ * The same driver runs the multiclass hinge of labels (margin.h) row by row.
  */
 
 #define CE_ROW CAT(ce_row, SSFX)
@@ -44,6 +46,27 @@ static inline Py_ssize_t ce_label(const lk_cargs *a, Py_ssize_t r, unsigned *bad
     return label;
 }
 #endif
+
+/* Per-thread scratch, kept between calls: a fresh malloc of 3K doubles per call and thread is a
+ * fresh mmap for large K, and its page faults cost as much as the pass itself (K = 32000).
+ * Bounded by the largest K seen; OpenMP's threads persist, so the buffers are reused. */
+#ifndef LK_SCRATCH_DEFINED
+#define LK_SCRATCH_DEFINED
+static _Thread_local double *lk_scratch = NULL;
+static _Thread_local size_t lk_scratch_size = 0;
+
+static double *scratch(size_t n) {
+    if (n > lk_scratch_size) {
+        double *grown = (double *)realloc(lk_scratch, n * sizeof(double));
+        if (!grown) return NULL;
+        lk_scratch = grown;
+        lk_scratch_size = n;
+    }
+    return lk_scratch;
+}
+#endif
+
+#include "margin.h"
 
 /* m = max(s) of row r, 0 if not finite (as the reference); flags a nan or +inf logit */
 static inline double CE_MAX(const lk_cargs *a, Py_ssize_t r, unsigned *bad) {
@@ -520,25 +543,6 @@ static inline unsigned CE_BLOCK(const lk_cargs *a, Py_ssize_t r0, Py_ssize_t r1,
     return flags;
 }
 
-/* Per-thread scratch, kept between calls: a fresh malloc of 3K doubles per call and thread is a
- * fresh mmap for large K, and its page faults cost as much as the pass itself (K = 32000).
- * Bounded by the largest K seen; OpenMP's threads persist, so the buffers are reused. */
-#ifndef LK_SCRATCH_DEFINED
-#define LK_SCRATCH_DEFINED
-static _Thread_local double *lk_scratch = NULL;
-static _Thread_local size_t lk_scratch_size = 0;
-
-static double *scratch(size_t n) {
-    if (n > lk_scratch_size) {
-        double *grown = (double *)realloc(lk_scratch, n * sizeof(double));
-        if (!grown) return NULL;
-        lk_scratch = grown;
-        lk_scratch_size = n;
-    }
-    return lk_scratch;
-}
-#endif
-
 static int CE_RUN(lk_cargs *a) {
     const Py_ssize_t n = a->n, K = a->K;
     const int want_sum = a->sums != NULL;
@@ -558,7 +562,7 @@ static int CE_RUN(lk_cargs *a) {
                 Py_ssize_t r0 = want_sum ? a->leaf_start[b] : b * 64;
                 Py_ssize_t r1 = want_sum ? a->leaf_start[b + 1] : (r0 + 64 < n ? r0 + 64 : n);
                 const int need_value = want_sum || a->l;
-                if (K <= LK_CE_SMALL) {
+                if (K <= LK_CE_SMALL && a->kind == LK_KIND_SOFTMAX_CE) {
                     for (Py_ssize_t q = r0; q < r1; q += LK_CE_ROWS) {
                         Py_ssize_t q1 = q + LK_CE_ROWS < r1 ? q + LK_CE_ROWS : r1;
                         flags |= CE_BLOCK(a, q, q1, want_sum ? vals + (q - r0) : NULL, need_value);
@@ -566,6 +570,9 @@ static int CE_RUN(lk_cargs *a) {
                 } else {
                     for (Py_ssize_t r = r0; r < r1; r++) {
                         double v = 0.0;
+                        if (a->kind == LK_KIND_MULTI_MARGIN)
+                            flags |= MM_ROW(a, r, sb, eb, need_value ? &v : NULL);
+                        else
 #ifdef LK_FLOAT_STORAGE
                         if (a->labels && a->ls == 0.0)
                             flags |= CE_ROW_F(a, r, (float *)eb, need_value ? &v : NULL);
@@ -598,3 +605,4 @@ static int CE_RUN(lk_cargs *a) {
 #undef CE_EXPS_F
 #undef CE_TAIL_WIDE
 #undef CE_YSUM
+#undef MM_ROW
