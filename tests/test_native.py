@@ -643,6 +643,42 @@ def test_multi_margin_rows_the_kernel_rejects_raise_the_reference_error(bad, mes
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("k", [3, 10, 300])
+@pytest.mark.parametrize("bad", ["nan logit", "target not 0 or 1", "no 1", "two 1s"])
+def test_categorical_hinge_rows_the_kernel_rejects_raise_the_reference_error(bad, k, dtype):
+    """The Crammer-Singer hinge's kernel (margin.h) checks each row; ties and -inf logits get
+    the reference's results, as do rows of no or several 1s where nothing is checked."""
+    rng = np.random.default_rng(3)
+    n, bad_row = 200, 77
+    y = np.eye(k, dtype=dtype)[rng.integers(0, k, n)]
+    s = rng.normal(0.0, 2.0, (n, k)).astype(dtype)
+    message = r"`y_pred` must be a number \(not nan\)"
+    if bad == "nan logit":
+        s[bad_row, k // 2] = np.nan
+    elif bad == "target not 0 or 1":
+        y[bad_row, 0] = 0.5
+        message = r"`y_true` must be one-hot rows \(0 or 1\)"
+    else:
+        y[bad_row] = 0.0
+        y[bad_row, : 2 if bad == "two 1s" else 0] = 1.0
+        message = "`y_true` must be one-hot rows with exactly one 1"
+    loss = lk.get("categorical_hinge")
+    _assert_the_row_is_rejected_unless_weighted_0(loss, y, s, bad_row, message)
+    s[5, :] = 0.25  # ties: the first maximum
+    s[6, 1:] = -np.inf
+    y[6] = np.eye(k, dtype=dtype)[0]
+    s[bad_row] = 0.0
+    y[bad_row] = np.eye(k, dtype=dtype)[1]
+    two = y.copy()
+    two[3, :2] = 1.0  # two 1s: computed unchecked with validate=False
+    for target, validate in ((y, True), (two, False)):
+        native, reference = both_paths(loss.value_and_gradient, target, s, reduction="none", validate=validate)
+        for a, b in zip(native, reference, strict=True):
+            np.testing.assert_array_equal(a, b)
+            assert np.array_equal(np.signbit(a), np.signbit(b))
+
+
 # the bare kernel takes no weights of any kind: settings without class weights or ignored labels
 BARE = [
     s

@@ -64,7 +64,7 @@ _OPS = {
 _DTYPES = {np.dtype(np.float64): 0, np.dtype(np.float32): 1}
 _CE = 1000  # the softmax cross-entropy kernel (class axis)
 _CLASS_PROB = 1001  # cross-entropy and KL from probabilities: an elementwise kernel over the classes
-_SOFTMAX_CE, _MULTI_MARGIN = 0, 1  # the kinds of the class-axis kernel (module.c)
+_SOFTMAX_CE, _MULTI_MARGIN, _CATEGORICAL_HINGE = 0, 1, 2  # the kinds of the class-axis kernel (module.c)
 _RMSE = 1002  # two elementwise passes: the sum of squares, then the gradient divided by the RMSE
 
 
@@ -152,8 +152,10 @@ def _spec(loss: Any, dtype: np.dtype) -> tuple[int, tuple[float, ...]] | None:
             op = _OPS["xent_prob"]
             return _CLASS_PROB, (op, *bounds, v["label_smoothing"], v["class_weight"], v.get("ignore_index"), labels)
         return _CE, (v["label_smoothing"], v["class_weight"], v.get("ignore_index"), labels, _SOFTMAX_CE, 0.0)
-    if name == "multi_margin":  # the class-axis kernel's multiclass hinge (margin.h)
+    if name == "multi_margin":  # the class-axis kernel's multiclass hinges (margin.h)
         return _CE, (0.0, None, None, True, _MULTI_MARGIN, v["margin"])
+    if name == "categorical_hinge":
+        return _CE, (0.0, None, None, False, _CATEGORICAL_HINGE, 0.0)
     if name == "rmse":
         return _RMSE, (_OPS["rmse"], _OPS["mae"])
     if name == "kl_divergence" and not v["from_logits"]:
@@ -429,8 +431,8 @@ def _softmax_ce(
     out: Any,
     out2: Any,
 ) -> Any:
-    """Softmax cross-entropy from logits (sparse labels or target rows), or the multiclass
-    hinge of labels: the class-axis kernel.
+    """Softmax cross-entropy from logits (sparse labels or target rows), or a multiclass hinge
+    (``multi_margin`` of labels, ``categorical_hinge`` of one-hot rows): the class-axis kernel.
 
     Row weights are formed as the reference forms them: the sample weight, times 0 for an
     ignored label, times the class weight of the row's true class (``sum_k cw_k y_k``).

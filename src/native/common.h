@@ -54,6 +54,7 @@ typedef struct {
 /* the arguments of a class-axis call: softmax cross-entropy, or the multiclass hinge */
 #define LK_KIND_SOFTMAX_CE 0
 #define LK_KIND_MULTI_MARGIN 1
+#define LK_KIND_CATEGORICAL_HINGE 2
 typedef struct {
     const void *s, *y;          /* logits (n x K); targets (n x K) or NULL */
     const int64_t *labels;      /* integer labels (n) or NULL */
@@ -62,7 +63,7 @@ typedef struct {
     void *l, *g, *h;            /* per-row values (n), gradient and Hessian (n x K), or NULL */
     Py_ssize_t n, K;
     double ls, scale, row_tol;
-    int kind;                   /* LK_KIND_SOFTMAX_CE, or LK_KIND_MULTI_MARGIN (margin.h) */
+    int kind;                   /* LK_KIND_SOFTMAX_CE, or a multiclass hinge (margin.h) */
     double margin;
     int64_t ignore_index;
     int has_ignore;

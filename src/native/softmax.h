@@ -16,7 +16,7 @@
  * Checks: a logit that is nan or +inf; a label outside [0, K); a target outside [0, 1];
  * a target row whose sum is off 1 by more than sqrt(eps) (eps of S).
  *
- * The same driver runs the multiclass hinge of labels (margin.h) row by row.
+ * The same driver runs the multiclass hinges (margin.h) row by row.
  */
 
 #define CE_ROW CAT(ce_row, SSFX)
@@ -572,6 +572,8 @@ static int CE_RUN(lk_cargs *a) {
                         double v = 0.0;
                         if (a->kind == LK_KIND_MULTI_MARGIN)
                             flags |= MM_ROW(a, r, sb, eb, need_value ? &v : NULL);
+                        else if (a->kind == LK_KIND_CATEGORICAL_HINGE)
+                            flags |= CH_ROW(a, r, sb, need_value ? &v : NULL);
                         else
 #ifdef LK_FLOAT_STORAGE
                         if (a->labels && a->ls == 0.0)
@@ -606,3 +608,4 @@ static int CE_RUN(lk_cargs *a) {
 #undef CE_TAIL_WIDE
 #undef CE_YSUM
 #undef MM_ROW
+#undef CH_ROW

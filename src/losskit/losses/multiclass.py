@@ -314,7 +314,7 @@ class CategoricalHinge(_ClassAxis):
 
     def _parts(self, y: Any, s: Any, xp: Any) -> tuple[Any, Any, Any]:
         true = y == 1.0
-        s_true = row_sum(xp.where(true, s, 0.0), xp)
+        s_true = xp.sum(xp.where(true, s, 0.0), axis=-1)  # np.sum's order: the kernel's (margin.h)
         wrong = xp.where(true, -math.inf, s)
         return true, wrong, 1.0 + row_max(wrong, xp) - s_true
 
