@@ -64,7 +64,7 @@ _OPS = {
 _DTYPES = {np.dtype(np.float64): 0, np.dtype(np.float32): 1}
 _CE = 1000  # the softmax cross-entropy kernel (class axis)
 _CLASS_PROB = 1001  # cross-entropy and KL from probabilities: an elementwise kernel over the classes
-_SOFTMAX_CE, _MULTI_MARGIN, _CATEGORICAL_HINGE = 0, 1, 2  # the kinds of the class-axis kernel (module.c)
+_SOFTMAX_CE, _MULTI_MARGIN, _CATEGORICAL_HINGE, _KL_LOGITS = 0, 1, 2, 3  # kinds of the class-axis kernel
 _RMSE = 1002  # two elementwise passes: the sum of squares, then the gradient divided by the RMSE
 
 
@@ -158,7 +158,9 @@ def _spec(loss: Any, dtype: np.dtype) -> tuple[int, tuple[float, ...]] | None:
         return _CE, (0.0, None, None, False, _CATEGORICAL_HINGE, 0.0)
     if name == "rmse":
         return _RMSE, (_OPS["rmse"], _OPS["mae"])
-    if name == "kl_divergence" and not v["from_logits"]:
+    if name == "kl_divergence" and v["from_logits"]:  # softmax's kernel with KL's value
+        return _CE, (0.0, None, None, False, _KL_LOGITS, 0.0)
+    if name == "kl_divergence":
         eps = eps_t if v["eps"] is None else v["eps"]
         bounds = (eps, 1.0) if eps > 0 else (-np.inf, np.inf)
         return _CLASS_PROB, (_OPS["kl_prob"], *bounds, 0.0, None, None, False)
@@ -431,8 +433,9 @@ def _softmax_ce(
     out: Any,
     out2: Any,
 ) -> Any:
-    """Softmax cross-entropy from logits (sparse labels or target rows), or a multiclass hinge
-    (``multi_margin`` of labels, ``categorical_hinge`` of one-hot rows): the class-axis kernel.
+    """Softmax cross-entropy (sparse labels or target rows) or KL divergence from logits, or a
+    multiclass hinge (``multi_margin`` of labels, ``categorical_hinge`` of one-hot rows): the
+    class-axis kernel.
 
     Row weights are formed as the reference forms them: the sample weight, times 0 for an
     ignored label, times the class weight of the row's true class (``sum_k cw_k y_k``).

@@ -55,6 +55,7 @@ typedef struct {
 #define LK_KIND_SOFTMAX_CE 0
 #define LK_KIND_MULTI_MARGIN 1
 #define LK_KIND_CATEGORICAL_HINGE 2
+#define LK_KIND_KL_LOGITS 3
 typedef struct {
     const void *s, *y;          /* logits (n x K); targets (n x K) or NULL */
     const int64_t *labels;      /* integer labels (n) or NULL */
@@ -63,7 +64,7 @@ typedef struct {
     void *l, *g, *h;            /* per-row values (n), gradient and Hessian (n x K), or NULL */
     Py_ssize_t n, K;
     double ls, scale, row_tol;
-    int kind;                   /* LK_KIND_SOFTMAX_CE, or a multiclass hinge (margin.h) */
+    int kind;                   /* LK_KIND_*: softmax CE, KL from logits, a multiclass hinge (margin.h) */
     double margin;
     int64_t ignore_index;
     int has_ignore;

@@ -234,7 +234,7 @@ static PyObject *py_elementwise(PyObject *self, PyObject *const *args, Py_ssize_
 
 /* -- softmax_ce(dtype, n, K, logits, labels, targets, row_weights, sample_weights, values, grad, hess,
  *                want_sum, scale, label_smoothing, ignore_index (or None), row_tol, kind, margin)
- *    -> (sum, flags); kind 1, 2: the multiclass hinges (margin.h) ------------------------------------ */
+ *    -> (sum, flags); kind 1, 2: the multiclass hinges (margin.h); 3: KL from logits ------------------ */
 static PyObject *py_softmax_ce(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     (void)self;
     if (nargs != 18) {
@@ -256,7 +256,7 @@ static PyObject *py_softmax_ce(PyObject *self, PyObject *const *args, Py_ssize_t
     a.margin = PyFloat_AsDouble(args[17]);
     if (PyErr_Occurred()) return NULL;
     if ((dtype != 0 && dtype != 1) || a.n < 1 || a.K < 1 ||
-        a.kind < LK_KIND_SOFTMAX_CE || a.kind > LK_KIND_CATEGORICAL_HINGE) {
+        a.kind < LK_KIND_SOFTMAX_CE || a.kind > LK_KIND_KL_LOGITS) {
         PyErr_SetString(PyExc_ValueError, "softmax_ce(): bad dtype or shape");
         return NULL;
     }
@@ -273,7 +273,7 @@ static PyObject *py_softmax_ce(PyObject *self, PyObject *const *args, Py_ssize_t
         return NULL;
     }
     if ((v[1].obj == NULL) == (v[2].obj == NULL) || (a.kind == LK_KIND_MULTI_MARGIN && v[1].obj == NULL) ||
-        (a.kind == LK_KIND_CATEGORICAL_HINGE && v[2].obj == NULL)) {
+        ((a.kind == LK_KIND_CATEGORICAL_HINGE || a.kind == LK_KIND_KL_LOGITS) && v[2].obj == NULL)) {
         release(v, 8);
         PyErr_SetString(PyExc_ValueError, "softmax_ce(): give labels or targets (as the kind takes them)");
         return NULL;

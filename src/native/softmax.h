@@ -16,6 +16,8 @@
  * Checks: a logit that is nan or +inf; a label outside [0, K); a target outside [0, 1];
  * a target row whose sum is off 1 by more than sqrt(eps) (eps of S).
  *
+ * KL divergence from logits (LK_KIND_KL_LOGITS) is the same computation for target rows with the
+ * value sum_k [y_k != 0] y_k (log y_k - ((s_k - m) - lse)) (its derivatives are cross-entropy's).
  * The same driver runs the multiclass hinges (margin.h) row by row.
  */
 
@@ -180,7 +182,16 @@ static inline unsigned CE_TAIL_WIDE(const lk_cargs *a, Py_ssize_t r, double m, c
     const double W = a->w ? a->w[r] : 1.0;
     const double ls = a->ls, keep = 1.0 - ls, add = ls / (double)K;
     const double ysum = CE_YSUM(a, y, &bad);
-    if (out_value) {
+    if (out_value && a->kind == LK_KIND_KL_LOGITS) { /* sum_k y_k (log y_k - log q_k) */
+        double acc = 0.0;
+        _Pragma("omp simd reduction(+:acc)")
+        for (Py_ssize_t k = 0; k < K; k++) {
+            double yk = (double)y[k];
+            double term = yk * (lk_log_d(yk == 0.0 ? 1.0 : yk) - (((double)s[k] - m) - lse));
+            acc += (yk == 0.0) ? 0.0 : term;
+        }
+        *out_value = (W == 0.0) ? 0.0 : W * acc;
+    } else if (out_value) {
         double acc = 0.0;
         _Pragma("omp simd reduction(+:acc)")
         for (Py_ssize_t k = 0; k < K; k++) {
@@ -493,6 +504,16 @@ static inline unsigned CE_BLOCK(const lk_cargs *a, Py_ssize_t r0, Py_ssize_t r1,
         double v[LK_R];
         if (onehot) {
             for (Py_ssize_t i = 0; i < nr; i++) v[i] = -((sT[(Py_ssize_t)lab[i] * LK_R + i] - m[i]) - lse[i]);
+        } else if (a->kind == LK_KIND_KL_LOGITS) { /* sum_k y_k (log y_k - log q_k), 0 where y_k is */
+            for (Py_ssize_t k = 0; k < K; k++) {
+                _Pragma("omp simd")
+                for (Py_ssize_t i = 0; i < nr8; i++) {
+                    double yk = yT[k * LK_R + i];
+                    double lq = (sT[k * LK_R + i] - m[i]) - lse[i];
+                    bT[k * LK_R + i] = (yk == 0.0) ? 0.0 : yk * (lk_log_d(yk == 0.0 ? 1.0 : yk) - lq);
+                }
+            }
+            ce_sum_t(bT, K, nr8, v);
         } else {
             for (Py_ssize_t k = 0; k < K; k++) {
                 _Pragma("omp simd")
@@ -562,7 +583,8 @@ static int CE_RUN(lk_cargs *a) {
                 Py_ssize_t r0 = want_sum ? a->leaf_start[b] : b * 64;
                 Py_ssize_t r1 = want_sum ? a->leaf_start[b + 1] : (r0 + 64 < n ? r0 + 64 : n);
                 const int need_value = want_sum || a->l;
-                if (K <= LK_CE_SMALL && a->kind == LK_KIND_SOFTMAX_CE) {
+                const int hinge = a->kind == LK_KIND_MULTI_MARGIN || a->kind == LK_KIND_CATEGORICAL_HINGE;
+                if (K <= LK_CE_SMALL && !hinge) {
                     for (Py_ssize_t q = r0; q < r1; q += LK_CE_ROWS) {
                         Py_ssize_t q1 = q + LK_CE_ROWS < r1 ? q + LK_CE_ROWS : r1;
                         flags |= CE_BLOCK(a, q, q1, want_sum ? vals + (q - r0) : NULL, need_value);
@@ -578,7 +600,7 @@ static int CE_RUN(lk_cargs *a) {
 #ifdef LK_FLOAT_STORAGE
                         if (a->labels && a->ls == 0.0)
                             flags |= CE_ROW_F(a, r, (float *)eb, need_value ? &v : NULL);
-                        else if (!a->labels)
+                        else if (!a->labels && a->kind == LK_KIND_SOFTMAX_CE) /* KL's terms cancel: CE_ROW */
                             flags |= CE_ROW_FT(a, r, sb, eb, yb, need_value ? &v : NULL);
                         else
 #endif

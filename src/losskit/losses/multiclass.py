@@ -284,9 +284,11 @@ class KLDivergence(_CrossEntropyBase):
         log_q = log_softmax(f, xp) if self.from_logits else xp.log(self._clipped(f, xp))
         zero = p == 0.0
         log_p = xp.log(xp.where(zero, 1.0, p))
+        # from logits the softmax kernel reproduces np.sum over the classes (xp.sum); else row_sum
+        total = (lambda x: xp.sum(x, axis=-1)) if self.from_logits else (lambda x: row_sum(x, xp))
         if self._finite_log_q(f, xp):  # p = 0 gives 0 (log 1 - log q) = 0 unguarded
-            return row_sum(p * (log_p - log_q), xp)
-        return row_sum(xp.where(zero, 0.0, p * (log_p - xp.where(zero, 0.0, log_q))), xp)
+            return total(p * (log_p - log_q))
+        return total(xp.where(zero, 0.0, p * (log_p - xp.where(zero, 0.0, log_q))))
 
 
 @register
