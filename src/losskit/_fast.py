@@ -718,12 +718,12 @@ def raw_kernel(loss: Any, kind: str, y: np.ndarray, f: np.ndarray, out: Any = No
     if hess and h is None:
         h = np.empty_like(f)
     if op == _CE:
-        ls, _, ignore_index, labels, kind, margin = params
+        ls, _, ignore_index, labels, ce_kind, margin = params
         k = f.shape[-1]
         n = f.size // k
         total, _ = _native_module.softmax_ce(
             code, n, k, f, y if labels else None, None if labels else y, None, None, None, g, h,
-            not hess, 1.0 / n, ls, ignore_index, float(np.sqrt(np.finfo(f.dtype).eps)), kind, margin,
+            not hess, 1.0 / n, ls, ignore_index, float(np.sqrt(np.finfo(f.dtype).eps)), ce_kind, margin,
         )  # fmt: skip
     elif op == _CLASS_PROB:
         op, lo, hi, ls, _, _, labels = params

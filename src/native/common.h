@@ -51,7 +51,8 @@ typedef struct {
     double *sums; /* one per leaf */
 } lk_args;
 
-/* the arguments of a class-axis call: softmax cross-entropy, or the multiclass hinge */
+/* the arguments of a class-axis call (kind): softmax cross-entropy or KL divergence from logits
+ * (softmax.h), or a multiclass hinge (margin.h) */
 #define LK_KIND_SOFTMAX_CE 0
 #define LK_KIND_MULTI_MARGIN 1
 #define LK_KIND_CATEGORICAL_HINGE 2
