@@ -47,6 +47,11 @@ static inline Py_ssize_t ce_label(const lk_cargs *a, Py_ssize_t r, unsigned *bad
     }
     return label;
 }
+
+/* One term of KL divergence, y (log y - log q), 0 where y is (the reference's guard); lq = log q. */
+LK_INLINE double ce_kl_term(double y, double lq) {
+    return (y == 0.0) ? 0.0 : y * (lk_log_d(y == 0.0 ? 1.0 : y) - lq);
+}
 #endif
 
 /* Per-thread scratch, kept between calls: a fresh malloc of 3K doubles per call and thread is a
@@ -185,11 +190,7 @@ static inline unsigned CE_TAIL_WIDE(const lk_cargs *a, Py_ssize_t r, double m, c
     if (out_value && a->kind == LK_KIND_KL_LOGITS) { /* sum_k y_k (log y_k - log q_k) */
         double acc = 0.0;
         _Pragma("omp simd reduction(+:acc)")
-        for (Py_ssize_t k = 0; k < K; k++) {
-            double yk = (double)y[k];
-            double term = yk * (lk_log_d(yk == 0.0 ? 1.0 : yk) - (((double)s[k] - m) - lse));
-            acc += (yk == 0.0) ? 0.0 : term;
-        }
+        for (Py_ssize_t k = 0; k < K; k++) acc += ce_kl_term((double)y[k], ((double)s[k] - m) - lse);
         *out_value = (W == 0.0) ? 0.0 : W * acc;
     } else if (out_value) {
         double acc = 0.0;
@@ -508,9 +509,7 @@ static inline unsigned CE_BLOCK(const lk_cargs *a, Py_ssize_t r0, Py_ssize_t r1,
             for (Py_ssize_t k = 0; k < K; k++) {
                 _Pragma("omp simd")
                 for (Py_ssize_t i = 0; i < nr8; i++) {
-                    double yk = yT[k * LK_R + i];
-                    double lq = (sT[k * LK_R + i] - m[i]) - lse[i];
-                    bT[k * LK_R + i] = (yk == 0.0) ? 0.0 : yk * (lk_log_d(yk == 0.0 ? 1.0 : yk) - lq);
+                    bT[k * LK_R + i] = ce_kl_term(yT[k * LK_R + i], (sT[k * LK_R + i] - m[i]) - lse[i]);
                 }
             }
             ce_sum_t(bT, K, nr8, v);
